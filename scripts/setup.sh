@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything CTIS needs to build, run and test on Debian 12 (as root, or with sudo),
+# builds the web app and the program. Safe to run again: it only does what is missing.
+#   scripts/setup.sh [dev|release]     (default: release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-release}"
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libssl-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql wrk chromium nodejs npm libxml2-utils python3-aiosmtpd
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f web/package.json ]; then
+  echo "setup: building the web app"
+  (cd web && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
+      || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
+fi
+
+echo "setup: building ($preset)"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
