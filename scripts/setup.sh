@@ -24,11 +24,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ -f web/package.json ]; then
-  echo "setup: building the web app"
-  (cd web && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
-      || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
-fi
+# npm packages, pinned by lock files; reinstalled only when a lock file changed.
+npm_install() {
+  (cd "$1" && { [ node_modules/.package-lock.json -nt package-lock.json ] \
+      || npm ci --no-audit --no-fund --loglevel=error; })
+}
+npm_install web
+npm_install tests/e2e
+echo "setup: building the web app"
+(cd web && npm run --silent build)
 
 echo "setup: building ($preset)"
 cmake --preset "$preset" >/dev/null

@@ -1,0 +1,153 @@
+import './styles.css';
+import { ApiError, api, setCsrfToken, type Session, type User } from './api';
+import { detectLocale, setLocale, storedLocale, t, type Locale } from './i18n';
+import { loginView, type LoginState } from './views/login';
+import { shellView, type ShellState } from './views/shell';
+
+type Focus = 'heading' | 'language' | 'username' | 'password' | 'error' | null;
+
+const root = document.getElementById('app') as HTMLElement;
+
+let login: LoginState = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
+let shell: ShellState | null = null;
+
+/** The message to show for a failed call: our own translation when we have one for the code. */
+function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'network') return t('errors.network');
+    if (err.code === 'invalid_credentials') return t('errors.invalid_credentials');
+    // A lock-out message from the server says how long; show it as given.
+    if (err.code === 'locked') return err.message || t('errors.locked');
+    if (err.message && err.status >= 400 && err.status < 500) return err.message;
+  }
+  return t('errors.unexpected');
+}
+
+function render(focus: Focus = null): void {
+  // Keep what the person typed when the view is rebuilt (e.g. on a language switch).
+  const typedPassword = (root.querySelector('#login-password') as HTMLInputElement | null)?.value;
+  const typedUser = (root.querySelector('#login-username') as HTMLInputElement | null)?.value;
+  if (typedUser !== undefined) login.username = typedUser;
+
+  if (shell) {
+    document.title = `${t('dashboard.title')} – ${t('app.name')}`;
+    root.replaceChildren(...shellView(shell, { language: changeLanguage, signOut, reload: loadDashboard }));
+  } else {
+    document.title = `${t('login.title')} – ${t('app.name')}`;
+    root.replaceChildren(loginView(login, { submit: signIn, language: changeLanguage }));
+    const pw = root.querySelector('#login-password') as HTMLInputElement | null;
+    if (pw && typedPassword) pw.value = typedPassword;
+  }
+
+  const target: Record<Exclude<Focus, null>, string> = {
+    heading: 'h1',
+    language: '.lang-select',
+    username: '#login-username',
+    password: '#login-password',
+    error: '.alert:not([hidden])',
+  };
+  if (focus) (root.querySelector(target[focus]) as HTMLElement | null)?.focus();
+}
+
+async function changeLanguage(code: Locale): Promise<void> {
+  await setLocale(code);
+  render('language');
+}
+
+function enterShell(user: User, csrf: string): void {
+  setCsrfToken(csrf);
+  shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false };
+  login = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
+  render('heading');
+  void loadDashboard();
+}
+
+function leaveShell(notice: string | null): void {
+  setCsrfToken(null);
+  shell = null;
+  login = { ...login, busy: false, error: null, fieldErrors: {}, notice };
+  render('username');
+}
+
+async function signIn(username: string, password: string): Promise<void> {
+  const fieldErrors: LoginState['fieldErrors'] = {};
+  if (!username) fieldErrors.username = t('errors.required');
+  if (!password) fieldErrors.password = t('errors.required');
+  login = { ...login, username, notice: null, error: null, fieldErrors };
+  if (fieldErrors.username || fieldErrors.password) {
+    render(fieldErrors.username ? 'username' : 'password');
+    return;
+  }
+  login.busy = true;
+  render();
+  try {
+    const session = await api.login(username, password);
+    enterShell(session.user, session.csrf_token);
+  } catch (err) {
+    const field = err instanceof ApiError ? err.field : undefined;
+    login = { ...login, busy: false, error: errorMessage(err) };
+    if (field === 'username' || field === 'password') login.fieldErrors = { [field]: errorMessage(err) };
+    // Clear the password after a rejected attempt and put the cursor back in it.
+    root.querySelector<HTMLInputElement>('#login-password')!.value = '';
+    render('password');
+  }
+}
+
+async function loadDashboard(): Promise<void> {
+  if (!shell) return;
+  shell.dashboardError = null;
+  shell.cards = null;
+  render();
+  try {
+    const data = await api.dashboard();
+    if (!shell) return;
+    shell.cards = Array.isArray(data?.cards) ? data.cards : [];
+    shell.loadedAt = new Date();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return leaveShell(t('errors.session_expired'));
+    if (!shell) return;
+    shell.dashboardError = `${t('dashboard.load_failed')} ${errorMessage(err)}`;
+  }
+  render();
+}
+
+async function signOut(): Promise<void> {
+  if (!shell) return;
+  shell.busy = true;
+  shell.shellError = null;
+  render();
+  try {
+    await api.logout();
+  } catch (err) {
+    // 401: the session was already gone, which is what signing out wants.
+    if (!(err instanceof ApiError && err.status === 401)) {
+      if (shell) {
+        shell.busy = false;
+        shell.shellError = `${t('errors.sign_out_failed')} ${errorMessage(err)}`;
+        render('error');
+      }
+      return;
+    }
+  }
+  leaveShell(t('login.signed_out'));
+}
+
+async function boot(): Promise<void> {
+  const locale = detectLocale(storedLocale(), navigator.languages ?? [navigator.language]);
+  const [, result] = await Promise.all([
+    setLocale(locale, false),
+    api.session().then(
+      (session): Session | ApiError => session,
+      (err: unknown) => (err instanceof ApiError ? err : new ApiError(0, 'network', String(err))),
+    ),
+  ]);
+  if (result instanceof ApiError || !result?.user) {
+    if (result instanceof ApiError && result.status !== 401) login.error = errorMessage(result);
+    render('username');
+    return;
+  }
+  const session = result;
+  enterShell(session.user, session.csrf_token);
+}
+
+void boot();

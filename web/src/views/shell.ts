@@ -1,0 +1,157 @@
+import type { DashboardCard, User } from '../api';
+import { h } from '../dom';
+import { formatDateTime, formatNumber, has, t, type Locale } from '../i18n';
+import { alertBox, brand, languageSwitch } from './common';
+
+export interface ShellState {
+  user: User;
+  cards: DashboardCard[] | null;
+  loadedAt: Date | null;
+  dashboardError: string | null;
+  shellError: string | null;
+  busy: boolean;
+}
+
+export interface ShellActions {
+  language(code: Locale): void;
+  signOut(): void;
+  reload(): void;
+}
+
+const MODULES = ['cases', 'reports', 'routes', 'finance', 'linkage', 'exchange', 'alerts', 'awareness'];
+
+export function roleName(role: string): string {
+  const key = `roles.${role}`;
+  return has(key) ? t(key) : role;
+}
+
+export function cardTitle(card: DashboardCard): string {
+  return card.title_key && has(card.title_key) ? t(card.title_key) : card.id;
+}
+
+export function cardValue(value: DashboardCard['value']): string {
+  if (typeof value === 'number') return formatNumber(value);
+  if (value === null || value === undefined) return '—';
+  return String(value);
+}
+
+function header(state: ShellState, actions: ShellActions): HTMLElement {
+  const { user } = state;
+  const org = user.organisation?.name;
+  return h(
+    'header',
+    { class: 'topbar' },
+    brand(),
+    h(
+      'div',
+      { class: 'topbar-tools' },
+      languageSwitch(actions.language, 'lang-switch-header'),
+      h(
+        'div',
+        { class: 'user', 'aria-label': t('header.signed_in_as') },
+        h('span', { class: 'visually-hidden' }, `${t('header.signed_in_as')} `),
+        h('span', { class: 'user-name', 'data-testid': 'user-name' }, user.display_name || user.username),
+        h(
+          'span',
+          { class: 'user-meta' },
+          h('span', { class: 'user-role', 'data-testid': 'user-role' }, roleName(user.role)),
+          org ? h('span', { class: 'user-org' }, org) : null,
+        ),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-ghost', disabled: state.busy, onclick: () => actions.signOut() },
+        t('header.sign_out'),
+      ),
+    ),
+  );
+}
+
+function nav(): HTMLElement {
+  return h(
+    'nav',
+    { class: 'sidenav', 'aria-label': t('nav.label') },
+    h(
+      'ul',
+      null,
+      h(
+        'li',
+        null,
+        h('a', { class: 'nav-item is-active', href: '#dashboard', 'aria-current': 'page' }, t('nav.dashboard')),
+      ),
+      MODULES.map((m) =>
+        h(
+          'li',
+          null,
+          h(
+            'span',
+            { class: 'nav-item is-disabled', 'aria-disabled': 'true' },
+            h('span', null, t(`nav.${m}`)),
+            h('span', { class: 'badge' }, t('nav.coming_soon')),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function cards(state: ShellState, actions: ShellActions): HTMLElement {
+  if (state.dashboardError) {
+    return h(
+      'div',
+      { class: 'panel' },
+      alertBox(state.dashboardError, 'dashboard-error'),
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => actions.reload() }, t('dashboard.retry')),
+    );
+  }
+  if (!state.cards) {
+    return h('p', { class: 'muted loading', role: 'status' }, t('dashboard.loading'));
+  }
+  if (state.cards.length === 0) {
+    return h('p', { class: 'muted' }, t('dashboard.empty'));
+  }
+  return h(
+    'ul',
+    { class: 'cards', 'aria-label': t('dashboard.cards_label') },
+    state.cards.map((card) =>
+      h(
+        'li',
+        { class: 'card', 'data-card': card.id },
+        h('span', { class: 'card-title' }, cardTitle(card)),
+        h('span', { class: 'card-value' }, cardValue(card.value)),
+      ),
+    ),
+  );
+}
+
+export function shellView(state: ShellState, actions: ShellActions): HTMLElement[] {
+  const name = state.user.display_name || state.user.username;
+  return [
+    h('a', { class: 'skip-link', href: '#main' }, t('app.skip_to_content')),
+    header(state, actions),
+    h(
+      'div',
+      { class: 'layout' },
+      nav(),
+      h(
+        'main',
+        { id: 'main', class: 'content', tabindex: '-1' },
+        alertBox(state.shellError, 'shell-error'),
+        h(
+          'div',
+          { class: 'page-head' },
+          h('h1', { class: 'page-title', tabindex: '-1' }, t('dashboard.title')),
+          h('p', { class: 'muted' }, t('dashboard.welcome', { name })),
+        ),
+        cards(state, actions),
+        state.loadedAt && state.cards
+          ? h(
+              'p',
+              { class: 'muted small' },
+              t('dashboard.updated', { time: formatDateTime(state.loadedAt) }),
+            )
+          : null,
+      ),
+    ),
+  ];
+}
