@@ -76,11 +76,15 @@ class Router {
   };
   void add(std::string method, std::string pattern, Handler handler);
   // Finds the route, fills req.params and returns it; nullptr with *status set to 404 or 405.
+  // HEAD falls back to the GET route (the server drops the body).
   const Route* match(Request& req, int* status, std::string* allow) const;
+  // match() and call the route's handler; a JSON 404, or 405 with an Allow header, otherwise.
+  Response dispatch(Request& req) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // per route, split pattern
 };
 
 // Serves files under a directory (the built web app): GET/HEAD only, no path escapes, correct

@@ -1,0 +1,126 @@
+// The policy table: every endpoint, who may call it, and what it takes and returns.
+#include "api/platform.h"
+
+namespace ctis::api {
+namespace {
+
+using auth::Role;
+using nlohmann::json;
+
+const std::set<Role> kPublic = {Role::anonymous, Role::admin,   Role::coordinator,
+                                Role::caseworker, Role::analyst, Role::fiu_analyst,
+                                Role::partner};
+const std::set<Role> kStaff = {Role::admin,   Role::coordinator, Role::caseworker,
+                               Role::analyst, Role::fiu_analyst, Role::partner};
+const std::set<Role> kAdmin = {Role::admin};
+const std::set<Role> kManagers = {Role::admin, Role::coordinator};
+
+json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
+json object(json properties, json required = json::array()) {
+  return {{"type", "object"},
+          {"additionalProperties", false},
+          {"properties", std::move(properties)},
+          {"required", std::move(required)}};
+}
+json list_of(const std::string& key, const std::string& item) {
+  return object({{key, {{"type", "array"}, {"items", ref(item)}}}}, {key});
+}
+const json kString = {{"type", "string"}};
+
+std::vector<Endpoint> build() {
+  std::vector<Endpoint> t;
+  auto add = [&](std::string method, std::string pattern, std::set<Role> roles,
+                 std::string summary, EndpointHandler handler, json request = nullptr,
+                 int status = 200, json response = nullptr) {
+    t.push_back({std::move(method), std::move(pattern), std::move(roles), std::move(summary),
+                 std::move(handler), std::move(request), status, std::move(response)});
+  };
+  const json status_ok = object({{"status", kString}}, {"status"});
+
+  add("GET", "/healthz", kPublic, "Liveness: the process answers.", health, nullptr, 200,
+      status_ok);
+  add("GET", "/readyz", kPublic, "Readiness: the database answers.", ready, nullptr, 200,
+      status_ok);
+  add("GET", "/metrics", kAdmin, "Prometheus metrics (text format).", metrics);
+  add("GET", "/api/v1/openapi.json", kPublic, "This API description.", openapi);
+
+  add("POST", "/api/v1/auth/login", kPublic, "Sign in; sets the session cookie.", login,
+      object({{"username", kString}, {"password", kString}}, {"username", "password"}), 200,
+      ref("Session"));
+  add("GET", "/api/v1/auth/session", kStaff, "The signed-in user and CSRF token.", session,
+      nullptr, 200, ref("Session"));
+  add("POST", "/api/v1/auth/logout", kStaff, "Sign out; ends the session.", logout, nullptr, 204);
+  add("POST", "/api/v1/auth/password", kStaff, "Change one's own password.", change_password,
+      object({{"current_password", kString}, {"new_password", kString}},
+             {"current_password", "new_password"}),
+      204);
+
+  add("GET", "/api/v1/dashboard", kStaff, "Summary cards for the dashboard.", dashboard, nullptr,
+      200,
+      object({{"cards",
+               {{"type", "array"},
+                {"items", object({{"id", kString}, {"title_key", kString}, {"value", json::object()}},
+                                 {"id", "title_key", "value"})}}}},
+             {"cards"}));
+
+  add("GET", "/api/v1/users", kManagers,
+      "Users: all for admins, one's organisation for coordinators.", list_users, nullptr, 200,
+      list_of("users", "User"));
+  add("POST", "/api/v1/users", kAdmin, "Create a user.", create_user,
+      object({{"username", kString},
+              {"role", ref("Role")},
+              {"organisation", kString},
+              {"display_name", kString},
+              {"email", kString},
+              {"password", kString}},
+             {"username", "role", "organisation", "password"}),
+      201, ref("User"));
+  add("GET", "/api/v1/users/{id}", kStaff,
+      "One user (admins: any; coordinators: their organisation; others: themselves).", get_user,
+      nullptr, 200, ref("User"));
+  add("PATCH", "/api/v1/users/{id}", kAdmin, "Change a user's role, name, e-mail or status.",
+      update_user,
+      object({{"role", ref("Role")},
+              {"display_name", kString},
+              {"email", kString},
+              {"disabled", {{"type", "boolean"}}}}),
+      200, ref("User"));
+
+  add("GET", "/api/v1/organisations", kManagers, "Organisations.", list_organisations, nullptr,
+      200, list_of("organisations", "Organisation"));
+  add("POST", "/api/v1/organisations", kAdmin, "Create an organisation.", create_organisation,
+      object({{"name", kString}}, {"name"}), 201, ref("Organisation"));
+
+  add("GET", "/api/v1/tokens", kStaff, "API tokens: one's own (admins: all or ?user_id=).",
+      list_tokens, nullptr, 200, list_of("tokens", "Token"));
+  add("POST", "/api/v1/tokens", kStaff, "Create an API token; the secret is shown once.",
+      create_token,
+      object({{"name", kString},
+              {"scopes", {{"type", "array"}, {"items", {{"enum", {"read", "write"}}}}}},
+              {"expires_in_days", {{"type", "integer"}, {"minimum", 1}, {"maximum", 3650}}},
+              {"user_id", {{"type", "integer"}}}},
+             {"name", "scopes"}),
+      201, ref("Token"));
+  add("DELETE", "/api/v1/tokens/{id}", kStaff, "Revoke an API token.", revoke_token, nullptr,
+      204);
+
+  add("GET", "/api/v1/audit", kAdmin, "Audit entries, newest first (?before=&limit=&record=).",
+      list_audit, nullptr, 200, list_of("entries", "AuditEntry"));
+  add("GET", "/api/v1/audit/verify", kAdmin, "Check the audit hash chain.", verify_audit, nullptr,
+      200,
+      object({{"ok", {{"type", "boolean"}}},
+              {"entries", {{"type", "integer"}}},
+              {"first_broken", {{"type", {"integer", "null"}}}},
+              {"reason", kString}},
+             {"ok", "entries", "first_broken", "reason"}));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<Endpoint>& endpoints() {
+  static const std::vector<Endpoint> table = build();
+  return table;
+}
+
+}  // namespace ctis::api

@@ -1,0 +1,29 @@
+// Handlers of the platform endpoints (private to the api module).
+#pragma once
+
+#include "api/api.h"
+
+namespace ctis::api {
+
+http::Response health(Call&);
+http::Response ready(Call&);
+http::Response metrics(Call&);
+http::Response openapi(Call&);
+http::Response login(Call&);
+http::Response session(Call&);
+http::Response logout(Call&);
+http::Response change_password(Call&);
+http::Response dashboard(Call&);
+http::Response list_users(Call&);
+http::Response create_user(Call&);
+http::Response get_user(Call&);
+http::Response update_user(Call&);
+http::Response list_organisations(Call&);
+http::Response create_organisation(Call&);
+http::Response list_tokens(Call&);
+http::Response create_token(Call&);
+http::Response revoke_token(Call&);
+http::Response list_audit(Call&);
+http::Response verify_audit(Call&);
+
+}  // namespace ctis::api

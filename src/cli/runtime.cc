@@ -1,0 +1,55 @@
+#include "cli/runtime.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace ctis::cli {
+
+store::Options store_options(const Config& config) {
+  store::Options options;
+  options.url = config.store_url();
+  options.pool_size = config.store.pool_size;
+  options.synchronous_full = config.store.synchronous_full;
+  options.busy_timeout_ms = config.store.busy_timeout_ms;
+  return options;
+}
+
+Runtime open_runtime(const Config& config, Schema schema) {
+  Runtime rt;
+  rt.config = config;
+  const std::string url = config.store_url();
+  const bool sqlite = url.rfind("postgres", 0) != 0;
+  if (sqlite) {
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) {
+      fail_unavailable("data_dir", "cannot create data folder " + config.data_dir + ": " +
+                                       ec.message());
+    }
+    ::chmod(config.data_dir.c_str(), 0700);
+  }
+  rt.db = store::Database::open(store_options(config));
+
+  const int have = store::schema_version(*rt.db);
+  const int want = store::builtin_migrations().empty() ? 0 : store::builtin_migrations().back().version;
+  if (schema == Schema::migrate) {
+    const auto report = store::migrate(*rt.db, store::builtin_migrations());
+    for (const auto& name : report.applied) log_info("applied migration " + name);
+  } else if (have < want) {
+    fail_unavailable("schema_outdated", "the database schema is at version " +
+                                            std::to_string(have) + ", this program needs " +
+                                            std::to_string(want) + ": run `ctis db migrate`");
+  }
+  bool fresh = true;
+  {
+    auto conn = rt.db->connection();
+    fresh = conn->query_one("SELECT COUNT(*) FROM users")->integer(0) == 0;
+  }
+  rt.keys = vault::Keyring::open(config.keys_file(), fresh);
+  rt.audit = std::make_unique<audit::AuditLog>(*rt.db);
+  rt.auth = std::make_unique<auth::Auth>(*rt.db, rt.keys, *rt.audit, config.auth);
+  return rt;
+}
+
+}  // namespace ctis::cli
