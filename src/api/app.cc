@@ -70,7 +70,8 @@ http::Response App::handle_api(http::Request& req, std::string* route) {
     if (status == 405) r.headers.emplace_back("Allow", allow);
     return r;
   }
-  const Endpoint& endpoint = *by_route_[static_cast<std::size_t>(matched - router_.routes().data())];
+  const Endpoint& endpoint =
+      *by_route_[static_cast<std::size_t>(matched - router_.routes().data())];
   *route = endpoint.method + " " + endpoint.pattern;
 
   const auth::Principal who = authenticate(req);
@@ -78,8 +79,8 @@ http::Response App::handle_api(http::Request& req, std::string* route) {
     if (!who.signed_in()) {
       throw Error(ErrorKind::unauthorized, "unauthorized", "sign in to use this endpoint");
     }
-    services_.audit.append(who.audit("access.denied", endpoint.method + " " + endpoint.pattern,
-                                     "denied"));
+    services_.audit.append(
+        who.audit("access.denied", endpoint.method + " " + endpoint.pattern, "denied"));
     throw Error(ErrorKind::forbidden, "forbidden", "your role may not use this endpoint");
   }
   if (who.signed_in() && !is_safe_method(req.method)) {
@@ -93,8 +94,7 @@ http::Response App::handle_api(http::Request& req, std::string* route) {
   }
   // Bodies are JSON only: an HTML form on another site cannot send that without a CORS
   // preflight, which this server never grants.
-  if (!req.body.empty() &&
-      req.header("content-type").rfind("application/json", 0) != 0) {
+  if (!req.body.empty() && req.header("content-type").rfind("application/json", 0) != 0) {
     throw Error(ErrorKind::invalid, "unsupported_media_type",
                 "the request body must be sent as application/json");
   }

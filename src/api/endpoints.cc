@@ -7,7 +7,7 @@ namespace {
 using auth::Role;
 using nlohmann::json;
 
-const std::set<Role> kPublic = {Role::anonymous, Role::admin,   Role::coordinator,
+const std::set<Role> kPublic = {Role::anonymous,  Role::admin,   Role::coordinator,
                                 Role::caseworker, Role::analyst, Role::fiu_analyst,
                                 Role::partner};
 const std::set<Role> kStaff = {Role::admin,   Role::coordinator, Role::caseworker,
@@ -29,9 +29,9 @@ const json kString = {{"type", "string"}};
 
 std::vector<Endpoint> build() {
   std::vector<Endpoint> t;
-  auto add = [&](std::string method, std::string pattern, std::set<Role> roles,
-                 std::string summary, EndpointHandler handler, json request = nullptr,
-                 int status = 200, json response = nullptr) {
+  auto add = [&](std::string method, std::string pattern, std::set<Role> roles, std::string summary,
+                 EndpointHandler handler, json request = nullptr, int status = 200,
+                 json response = nullptr) {
     t.push_back({std::move(method), std::move(pattern), std::move(roles), std::move(summary),
                  std::move(handler), std::move(request), status, std::move(response)});
   };
@@ -47,8 +47,8 @@ std::vector<Endpoint> build() {
   add("POST", "/api/v1/auth/login", kPublic, "Sign in; sets the session cookie.", login,
       object({{"username", kString}, {"password", kString}}, {"username", "password"}), 200,
       ref("Session"));
-  add("GET", "/api/v1/auth/session", kStaff, "The signed-in user and CSRF token.", session,
-      nullptr, 200, ref("Session"));
+  add("GET", "/api/v1/auth/session", kStaff, "The signed-in user and CSRF token.", session, nullptr,
+      200, ref("Session"));
   add("POST", "/api/v1/auth/logout", kStaff, "Sign out; ends the session.", logout, nullptr, 204);
   add("POST", "/api/v1/auth/password", kStaff, "Change one's own password.", change_password,
       object({{"current_password", kString}, {"new_password", kString}},
@@ -57,11 +57,12 @@ std::vector<Endpoint> build() {
 
   add("GET", "/api/v1/dashboard", kStaff, "Summary cards for the dashboard.", dashboard, nullptr,
       200,
-      object({{"cards",
-               {{"type", "array"},
-                {"items", object({{"id", kString}, {"title_key", kString}, {"value", json::object()}},
-                                 {"id", "title_key", "value"})}}}},
-             {"cards"}));
+      object(
+          {{"cards",
+            {{"type", "array"},
+             {"items", object({{"id", kString}, {"title_key", kString}, {"value", json::object()}},
+                              {"id", "title_key", "value"})}}}},
+          {"cards"}));
 
   add("GET", "/api/v1/users", kManagers,
       "Users: all for admins, one's organisation for coordinators.", list_users, nullptr, 200,
@@ -86,8 +87,8 @@ std::vector<Endpoint> build() {
               {"disabled", {{"type", "boolean"}}}}),
       200, ref("User"));
 
-  add("GET", "/api/v1/organisations", kManagers, "Organisations.", list_organisations, nullptr,
-      200, list_of("organisations", "Organisation"));
+  add("GET", "/api/v1/organisations", kManagers, "Organisations.", list_organisations, nullptr, 200,
+      list_of("organisations", "Organisation"));
   add("POST", "/api/v1/organisations", kAdmin, "Create an organisation.", create_organisation,
       object({{"name", kString}}, {"name"}), 201, ref("Organisation"));
 
@@ -101,8 +102,7 @@ std::vector<Endpoint> build() {
               {"user_id", {{"type", "integer"}}}},
              {"name", "scopes"}),
       201, ref("Token"));
-  add("DELETE", "/api/v1/tokens/{id}", kStaff, "Revoke an API token.", revoke_token, nullptr,
-      204);
+  add("DELETE", "/api/v1/tokens/{id}", kStaff, "Revoke an API token.", revoke_token, nullptr, 204);
 
   add("GET", "/api/v1/audit", kAdmin, "Audit entries, newest first (?before=&limit=&record=).",
       list_audit, nullptr, 200, list_of("entries", "AuditEntry"));

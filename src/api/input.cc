@@ -49,8 +49,8 @@ std::optional<std::int64_t> Input::opt_integer(const std::string& name, std::int
   if (!v->is_number_integer()) fail_invalid("/" + name, name + " must be a whole number");
   const auto n = v->get<std::int64_t>();
   if (n < lo || n > hi) {
-    fail_invalid("/" + name, name + " must be between " + std::to_string(lo) + " and " +
-                                 std::to_string(hi));
+    fail_invalid("/" + name,
+                 name + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   }
   return n;
 }

@@ -15,9 +15,9 @@ json schemas() {
     return json{{"type", "object"}, {"properties", props}, {"required", required}};
   };
   json s;
-  s["Role"] = {{"type", "string"},
-               {"enum", {"admin", "coordinator", "caseworker", "analyst", "fiu_analyst",
-                         "partner"}}};
+  s["Role"] = {
+      {"type", "string"},
+      {"enum", {"admin", "coordinator", "caseworker", "analyst", "fiu_analyst", "partner"}}};
   s["Organisation"] = object({{"id", integer}, {"name", text}}, {"id", "name"});
   s["User"] = object({{"id", integer},
                       {"username", text},
@@ -50,15 +50,14 @@ json schemas() {
                             {"detail", text},
                             {"hash", text}},
                            {"seq", "at", "actor", "role", "action", "record", "outcome", "hash"});
-  s["Error"] = object(
-      {{"error", object({{"code", text}, {"message", text}, {"field", text}}, {"code", "message"})}},
-      {"error"});
+  s["Error"] = object({{"error", object({{"code", text}, {"message", text}, {"field", text}},
+                                        {"code", "message"})}},
+                      {"error"});
   return s;
 }
 
 json error_response(const std::string& why) {
-  return {{"description", why},
-          {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
+  return {{"description", why}, {"content", {{"application/json", {{"schema", ref("Error")}}}}}};
 }
 
 }  // namespace

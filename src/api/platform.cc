@@ -32,8 +32,8 @@ json token_json(const auth::TokenInfo& t) {
 }
 
 std::string session_cookie(const std::string& value, const Call& call, int max_age_s) {
-  std::string c = "ctis_session=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                  std::to_string(max_age_s);
+  std::string c = "ctis_session=" + value +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
   if (call.request.tls) c += "; Secure";
   return c;
 }
@@ -116,11 +116,13 @@ http::Response change_password(Call& call) {
 http::Response dashboard(Call& call) {
   auto& s = call.services;
   json cards = json::array();
-  cards.push_back({{"id", "users"}, {"title_key", "dashboard.users"},
-                   {"value", s.auth.count_users()}});
-  cards.push_back({{"id", "audit_entries"}, {"title_key", "dashboard.audit_entries"},
+  cards.push_back(
+      {{"id", "users"}, {"title_key", "dashboard.users"}, {"value", s.auth.count_users()}});
+  cards.push_back({{"id", "audit_entries"},
+                   {"title_key", "dashboard.audit_entries"},
                    {"value", s.audit.count()}});
-  cards.push_back({{"id", "store"}, {"title_key", "dashboard.store"},
+  cards.push_back({{"id", "store"},
+                   {"title_key", "dashboard.store"},
                    {"value", s.db.dialect() == store::Dialect::sqlite ? "sqlite" : "postgresql"}});
   cards.push_back({{"id", "version"}, {"title_key", "dashboard.version"}, {"value", CTIS_VERSION}});
   return http::Response::json(200, {{"cards", cards}});
@@ -131,8 +133,8 @@ http::Response list_users(Call& call) {
   if (call.who.role != Role::admin) org = call.who.organisation_id;
   json out = json::array();
   for (const auto& u : call.services.auth.users(org)) out.push_back(user_json(u));
-  call.services.audit.append(call.who.audit(
-      "user.list", org ? "organisation:" + std::to_string(*org) : "users", "ok"));
+  call.services.audit.append(
+      call.who.audit("user.list", org ? "organisation:" + std::to_string(*org) : "users", "ok"));
   return http::Response::json(200, {{"users", out}});
 }
 
@@ -161,8 +163,8 @@ http::Response get_user(Call& call) {
   const auto id = path_id(call.request.params, "id");
   auto user = call.services.auth.find_user(id);
   if (!user || !may_see_user(call.who, *user)) {
-    call.services.audit.append(call.who.audit("user.read", "user:" + std::to_string(id),
-                                              "not_found"));
+    call.services.audit.append(
+        call.who.audit("user.read", "user:" + std::to_string(id), "not_found"));
     no_such("user", id);
   }
   call.services.audit.append(call.who.audit("user.read", "user:" + std::to_string(id)));
@@ -177,7 +179,8 @@ http::Response update_user(Call& call) {
   ch.display_name = in.opt_text("display_name", 200);
   ch.email = in.opt_text("email", 254);
   ch.disabled = in.opt_bool("disabled");
-  if (id == call.who.user_id && ((ch.disabled && *ch.disabled) || (ch.role && *ch.role != "admin"))) {
+  if (id == call.who.user_id &&
+      ((ch.disabled && *ch.disabled) || (ch.role && *ch.role != "admin"))) {
     fail_invalid("/disabled", "an administrator cannot disable or demote their own account");
   }
   try {
@@ -225,8 +228,10 @@ http::Response create_token(Call& call) {
   std::int64_t user = call.who.user_id;
   if (auto other = in.opt_integer("user_id", 1, INT64_MAX); other && *other != user) {
     if (call.who.role != Role::admin) {
-      throw Error(ErrorKind::forbidden, "forbidden", "only an administrator may create tokens "
-                                                     "for another user", "/user_id");
+      throw Error(ErrorKind::forbidden, "forbidden",
+                  "only an administrator may create tokens "
+                  "for another user",
+                  "/user_id");
     }
     user = *other;
   }

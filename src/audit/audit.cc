@@ -84,9 +84,8 @@ void AuditLog::append(store::Connection& conn, const Entry& entry) {
   conn.execute(
       "INSERT INTO audit_log (seq, at, actor, actor_id, role, action, record, outcome, detail, "
       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {e.seq, e.at, e.actor,
-       e.actor_id ? store::Value(*e.actor_id) : store::Value(nullptr), e.role, e.action,
-       e.record, e.outcome, e.detail, e.prev_hash, e.hash});
+      {e.seq, e.at, e.actor, e.actor_id ? store::Value(*e.actor_id) : store::Value(nullptr), e.role,
+       e.action, e.record, e.outcome, e.detail, e.prev_hash, e.hash});
 }
 
 void AuditLog::append(const Entry& entry) {
@@ -128,9 +127,9 @@ Verification AuditLog::verify() {
   std::int64_t expected_seq = 1;
   const int page = 5000;
   for (;;) {
-    const auto rows = conn->query("SELECT " + std::string(kColumns) +
-                                      " FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
-                                  {expected_seq, std::int64_t{page}});
+    const auto rows = conn->query(
+        "SELECT " + std::string(kColumns) + " FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
+        {expected_seq, std::int64_t{page}});
     for (const auto& row : rows) {
       const StoredEntry e = from_row(row);
       ++v.entries;

@@ -28,13 +28,13 @@
 namespace ctis::audit {
 
 struct Entry {
-  std::string actor;                 // username, "anonymous" or "cli:<os user>"
+  std::string actor;  // username, "anonymous" or "cli:<os user>"
   std::optional<std::int64_t> actor_id;
-  std::string role;                  // "admin", ... or "public"
-  std::string action;                // "user.read", "auth.login", "token.create", ...
-  std::string record;                // "user:12", "" when none
-  std::string outcome = "ok";        // "ok", "denied", "failed", "not_found"
-  std::string detail;                // short, no personal data or secrets
+  std::string role;            // "admin", ... or "public"
+  std::string action;          // "user.read", "auth.login", "token.create", ...
+  std::string record;          // "user:12", "" when none
+  std::string outcome = "ok";  // "ok", "denied", "failed", "not_found"
+  std::string detail;          // short, no personal data or secrets
 };
 
 struct StoredEntry : Entry {
@@ -46,9 +46,9 @@ struct StoredEntry : Entry {
 
 struct Verification {
   bool ok = true;
-  std::int64_t entries = 0;          // entries checked
-  std::int64_t first_broken = 0;     // seq of the first entry whose link fails, 0 when ok
-  std::string reason;                // what failed there
+  std::int64_t entries = 0;       // entries checked
+  std::int64_t first_broken = 0;  // seq of the first entry whose link fails, 0 when ok
+  std::string reason;             // what failed there
 };
 
 class AuditLog {

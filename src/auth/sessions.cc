@@ -65,16 +65,16 @@ Session Auth::login(const std::string& username, const std::string& password) {
     throw Error(ErrorKind::rate_limited, "locked",
                 "too many failed sign-ins; try again in " + std::to_string(wait_s) + " s");
   }
-  const bool good = crypto_pwhash_str_verify(row->text(1).c_str(), password.data(),
-                                             password.size()) == 0;
+  const bool good =
+      crypto_pwhash_str_verify(row->text(1).c_str(), password.data(), password.size()) == 0;
   if (!good || row->integer(2) != 0) {
     const std::int64_t failures = row->integer(3) + 1;
     Millis locked_until = 0;
     if (failures >= settings_.lockout_threshold) {
       const auto doublings = std::min<std::int64_t>(failures - settings_.lockout_threshold, 6);
-      locked_until = now + std::min<Millis>(Millis{settings_.lockout_base_seconds} * 1000
-                                                << doublings,
-                                            3600 * 1000);
+      locked_until =
+          now +
+          std::min<Millis>(Millis{settings_.lockout_base_seconds} * 1000 << doublings, Millis{3600} * 1000);
     }
     db_.transaction([&](store::Connection& tx) {
       tx.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
@@ -117,7 +117,7 @@ std::optional<Principal> Auth::session_principal(const std::string& secret) {
     return std::nullopt;
   }
   // Touch at most once a minute: a write per request would cost more than it tells.
-  if (now - r->integer(2) > 60 * 1000) {
+  if (now - r->integer(2) > Millis{60} * 1000) {
     c->execute("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", {now, sha256_hex(secret)});
   }
   Principal p;
@@ -204,6 +204,7 @@ std::vector<TokenInfo> Auth::tokens(std::optional<std::int64_t> user_id) {
       user_id ? c->query(std::string(kTokenColumns) + " WHERE user_id = ? ORDER BY id", {*user_id})
               : c->query(std::string(kTokenColumns) + " ORDER BY id");
   std::vector<TokenInfo> out;
+  out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(read_token(r));
   return out;
 }
@@ -219,8 +220,7 @@ void Auth::revoke_token(const Principal& by, std::int64_t id) {
   db_.transaction([&](store::Connection& tx) {
     if (tx.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                    {now_millis(), id}) == 0) {
-      throw Error(ErrorKind::not_found, "not_found",
-                  "no active token " + std::to_string(id));
+      throw Error(ErrorKind::not_found, "not_found", "no active token " + std::to_string(id));
     }
     audit_.append(tx, by.audit("token.revoke", "token:" + std::to_string(id)));
   });

@@ -14,17 +14,16 @@ namespace {
 constexpr std::string_view kUserColumns =
     "u.id, u.username, u.role, u.organisation_id, o.name, u.display_name_enc, u.email_enc, "
     "u.disabled, u.created_at";
-constexpr std::string_view kUserFrom = " FROM users u JOIN organisations o ON o.id = u.organisation_id";
+constexpr std::string_view kUserFrom =
+    " FROM users u JOIN organisations o ON o.id = u.organisation_id";
 
 store::Value blob_or_null(const std::optional<vault::Bytes>& b) {
   return b ? store::Value(*b) : store::Value(nullptr);
 }
 
 void check_username(const std::string& name) {
-  if (name.size() < 3 || name.size() > 64 ||
-      !std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-               c == '-';
+  if (name.size() < 3 || name.size() > 64 || !std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
       })) {
     fail_invalid("username", "username must be 3 to 64 characters of a-z, 0-9, '.', '_' or '-'");
   }
@@ -69,13 +68,20 @@ const std::vector<Role>& all_roles() {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::anonymous: return "public";
-    case Role::admin: return "admin";
-    case Role::coordinator: return "coordinator";
-    case Role::caseworker: return "caseworker";
-    case Role::analyst: return "analyst";
-    case Role::fiu_analyst: return "fiu_analyst";
-    case Role::partner: return "partner";
+    case Role::anonymous:
+      return "public";
+    case Role::admin:
+      return "admin";
+    case Role::coordinator:
+      return "coordinator";
+    case Role::caseworker:
+      return "caseworker";
+    case Role::analyst:
+      return "analyst";
+    case Role::fiu_analyst:
+      return "fiu_analyst";
+    case Role::partner:
+      return "partner";
   }
   return "public";
 }
@@ -107,8 +113,8 @@ Principal operator_principal() {
   return p;
 }
 
-Auth::Auth(store::Database& db, std::shared_ptr<const vault::Keyring> keys,
-           audit::AuditLog& audit, Config::Auth settings)
+Auth::Auth(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit,
+           Config::Auth settings)
     : db_(db), keys_(std::move(keys)), audit_(audit), settings_(settings) {}
 
 Organisation Auth::create_organisation(const Principal& by, const std::string& name) {
@@ -209,8 +215,9 @@ User Auth::create_user(const Principal& by, const NewUser& n, bool create_organi
     std::optional<vault::Bytes> email_enc, name_enc;
     if (!n.email.empty()) email_enc = keys_->encrypt(n.email, "users.email");
     if (!n.display_name.empty()) name_enc = keys_->encrypt(n.display_name, "users.display_name");
-    const store::Value email_index =
-        n.email.empty() ? store::Value(nullptr) : store::Value(keys_->blind_index(n.email, "users.email"));
+    const store::Value email_index = n.email.empty()
+                                         ? store::Value(nullptr)
+                                         : store::Value(keys_->blind_index(n.email, "users.email"));
     id = c.query(
               "INSERT INTO users (username, role, organisation_id, display_name_enc, email_enc, "
               "email_index, password_hash, created_at, updated_at) "
@@ -226,27 +233,26 @@ User Auth::create_user(const Principal& by, const NewUser& n, bool create_organi
 
 std::optional<User> Auth::find_user(std::int64_t id) {
   auto c = db_.connection();
-  auto r = c->query_one("SELECT " + std::string(kUserColumns) + std::string(kUserFrom) +
-                            " WHERE u.id = ?",
-                        {id});
+  auto r = c->query_one(
+      "SELECT " + std::string(kUserColumns) + std::string(kUserFrom) + " WHERE u.id = ?", {id});
   if (!r) return std::nullopt;
   return read_user(*r);
 }
 
 std::optional<User> Auth::find_user_by_name(const std::string& username) {
   auto c = db_.connection();
-  auto r = c->query_one("SELECT " + std::string(kUserColumns) + std::string(kUserFrom) +
-                            " WHERE u.username = ?",
-                        {username});
+  auto r = c->query_one(
+      "SELECT " + std::string(kUserColumns) + std::string(kUserFrom) + " WHERE u.username = ?",
+      {username});
   if (!r) return std::nullopt;
   return read_user(*r);
 }
 
 std::optional<User> Auth::find_user_by_email(const std::string& email) {
   auto c = db_.connection();
-  auto r = c->query_one("SELECT " + std::string(kUserColumns) + std::string(kUserFrom) +
-                            " WHERE u.email_index = ?",
-                        {keys_->blind_index(email, "users.email")});
+  auto r = c->query_one(
+      "SELECT " + std::string(kUserColumns) + std::string(kUserFrom) + " WHERE u.email_index = ?",
+      {keys_->blind_index(email, "users.email")});
   if (!r) return std::nullopt;
   return read_user(*r);
 }
@@ -295,11 +301,12 @@ User Auth::change_user(const Principal& by, std::int64_t id, const UserChange& c
     }
     if (ch.email) {
       const bool none = ch.email->empty();
-      c.execute("UPDATE users SET email_enc = ?, email_index = ?, updated_at = ? WHERE id = ?",
-                {none ? store::Value(nullptr) : store::Value(keys_->encrypt(*ch.email, "users.email")),
-                 none ? store::Value(nullptr)
-                      : store::Value(keys_->blind_index(*ch.email, "users.email")),
-                 now, id});
+      c.execute(
+          "UPDATE users SET email_enc = ?, email_index = ?, updated_at = ? WHERE id = ?",
+          {none ? store::Value(nullptr) : store::Value(keys_->encrypt(*ch.email, "users.email")),
+           none ? store::Value(nullptr)
+                : store::Value(keys_->blind_index(*ch.email, "users.email")),
+           now, id});
       changed.push_back("email");
     }
     if (ch.disabled) {

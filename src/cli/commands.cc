@@ -31,8 +31,8 @@ Config load(const Options& o) {
     if (const char* env = std::getenv("CTIS_CONFIG"); env && *env) file = env;
   }
   Config c = load_config(file, overrides);
-  set_log_level(c.log_level == "debug"  ? LogLevel::debug
-                : c.log_level == "warn" ? LogLevel::warn
+  set_log_level(c.log_level == "debug"   ? LogLevel::debug
+                : c.log_level == "warn"  ? LogLevel::warn
                 : c.log_level == "error" ? LogLevel::error
                                          : LogLevel::info);
   return c;
@@ -121,22 +121,21 @@ int cmd_backup(const Options& o) {
   Runtime rt = open_runtime(load(o), Schema::must_be_current);
   store::backup(*rt.db, o.out);
   rt.audit->append(auth::operator_principal().audit("db.backup", "database"));
-  std::cerr << "backup written to " << o.out
-            << " (the key file is not in it: back up " << rt.config.keys_file()
-            << " separately)\n";
+  std::cerr << "backup written to " << o.out << " (the key file is not in it: back up "
+            << rt.config.keys_file() << " separately)\n";
   return 0;
 }
 
 int cmd_user_add(const Options& o) {
   Runtime rt = open_runtime(load(o), Schema::migrate);
-  auth::NewUser n{o.username, o.role, o.organisation, o.display_name, o.email,
-                  read_password(o, "password")};
+  auth::NewUser n{o.username,     o.role,  o.organisation,
+                  o.display_name, o.email, read_password(o, "password")};
   const bool generated = n.password.empty();
   if (generated) n.password = random_token(12);
   const auto u = rt.auth->create_user(auth::operator_principal(), n, true);
   std::ostringstream out;
-  out << "created user " << u.username << " (id " << u.id << ", " << auth::role_name(u.role)
-      << ", " << u.organisation_name << ")\n";
+  out << "created user " << u.username << " (id " << u.id << ", " << auth::role_name(u.role) << ", "
+      << u.organisation_name << ")\n";
   if (generated) out << "password: " << n.password << "\n";
   emit(o, out.str());
   return 0;
@@ -181,8 +180,8 @@ int cmd_token_create(const Options& o) {
   const auto u = require_user(rt, o.username);
   std::optional<Millis> expires;
   if (o.expires_days > 0) expires = now_millis() + Millis{o.expires_days} * 24 * 3600 * 1000;
-  auto [info, secret] = rt.auth->create_token(auth::operator_principal(), u.id, o.token_name,
-                                              o.scopes, expires);
+  auto [info, secret] =
+      rt.auth->create_token(auth::operator_principal(), u.id, o.token_name, o.scopes, expires);
   std::cerr << "token " << info.id << " for " << u.username << " (shown once):\n";
   emit(o, secret + "\n");
   return 0;
@@ -202,8 +201,7 @@ int cmd_audit_verify(const Options& o) {
     emit(o, "audit chain intact: " + std::to_string(v.entries) + " entries\n");
     return 0;
   }
-  emit(o, "audit chain BROKEN at entry " + std::to_string(v.first_broken) + ": " + v.reason +
-              "\n");
+  emit(o, "audit chain BROKEN at entry " + std::to_string(v.first_broken) + ": " + v.reason + "\n");
   return 8;
 }
 
@@ -277,8 +275,8 @@ void add_commands(CLI::App& app, Options& o) {
 
   auto* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
-  auto* create = leaf(token, "create", "Create an API token for a user (printed once)", o,
-                      cmd_token_create);
+  auto* create =
+      leaf(token, "create", "Create an API token for a user (printed once)", o, cmd_token_create);
   create->add_option("username", o.username, "User the token acts as")->required();
   create->add_option("--name", o.token_name, "What the token is for")->required();
   create->add_option("--scopes", o.scopes, "read and/or write")->delimiter(',')->required();
@@ -290,8 +288,8 @@ void add_commands(CLI::App& app, Options& o) {
 
   auto* audit = app.add_subcommand("audit", "Audit log");
   audit->require_subcommand(1);
-  leaf(audit, "verify", "Check the hash chain; exit 8 and name the first broken entry if broken",
-       o, cmd_audit_verify)
+  leaf(audit, "verify", "Check the hash chain; exit 8 and name the first broken entry if broken", o,
+       cmd_audit_verify)
       ->add_option("--out", o.out, "Write the report to FILE");
 
   auto* keys = app.add_subcommand("keys", "Data encryption keys");

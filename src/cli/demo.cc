@@ -30,8 +30,7 @@ std::string load_demo(Runtime& rt) {
   };
   std::string admin_password;
   for (const auto& p : people) {
-    auth::NewUser n{p.username, p.role, p.organisation, p.display_name, p.email,
-                    random_token(12)};
+    auth::NewUser n{p.username, p.role, p.organisation, p.display_name, p.email, random_token(12)};
     if (std::string(p.role) == "admin") admin_password = n.password;
     rt.auth->create_user(by, n, /*create_organisation=*/true);
   }

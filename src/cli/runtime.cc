@@ -24,15 +24,16 @@ Runtime open_runtime(const Config& config, Schema schema) {
     std::error_code ec;
     std::filesystem::create_directories(config.data_dir, ec);
     if (ec) {
-      fail_unavailable("data_dir", "cannot create data folder " + config.data_dir + ": " +
-                                       ec.message());
+      fail_unavailable("data_dir",
+                       "cannot create data folder " + config.data_dir + ": " + ec.message());
     }
     ::chmod(config.data_dir.c_str(), 0700);
   }
   rt.db = store::Database::open(store_options(config));
 
   const int have = store::schema_version(*rt.db);
-  const int want = store::builtin_migrations().empty() ? 0 : store::builtin_migrations().back().version;
+  const int want =
+      store::builtin_migrations().empty() ? 0 : store::builtin_migrations().back().version;
   if (schema == Schema::migrate) {
     const auto report = store::migrate(*rt.db, store::builtin_migrations());
     for (const auto& name : report.applied) log_info("applied migration " + name);

@@ -1,9 +1,9 @@
 #include "core/config.h"
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "core/core.h"
@@ -31,8 +31,8 @@ std::int64_t parse_int(const std::string& key, const std::string& text, std::int
   }
   if (used == 0 || used != text.size()) fail_invalid(key, key + ": not a whole number: " + text);
   if (v < lo || v > hi) {
-    fail_invalid(key, key + ": " + text + " is outside " + std::to_string(lo) + ".." +
-                          std::to_string(hi));
+    fail_invalid(
+        key, key + ": " + text + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   }
   return v;
 }
@@ -42,7 +42,6 @@ bool parse_bool(const std::string& key, const std::string& text) {
   if (text == "false" || text == "0" || text == "no") return false;
   fail_invalid(key, key + ": expected true or false, got " + text);
 }
-
 
 template <class Section, class Field>
 Key number(const char* name, const char* env, Section Config::*section, Field Section::*field,
@@ -55,8 +54,7 @@ Key number(const char* name, const char* env, Section Config::*section, Field Se
 }
 
 template <class Section>
-Key text(const char* name, const char* env, Section Config::*section,
-         std::string Section::*field) {
+Key text(const char* name, const char* env, Section Config::*section, std::string Section::*field) {
   return {name, env, [=](Config& c, const std::string& v) { (c.*section).*field = v; },
           [=](const Config& c) { return (c.*section).*field; }, true};
 }
@@ -104,33 +102,33 @@ const std::vector<Key>& keys() {
     k.push_back(number("server.io_threads", nullptr, &Config::server, &S::io_threads, 1, 64));
     k.push_back(
         number("server.worker_threads", nullptr, &Config::server, &S::worker_threads, 1, 256));
-    k.push_back(number("server.header_limit", nullptr, &Config::server, &S::header_limit, 1024,
-                       1 << 20));
+    k.push_back(
+        number("server.header_limit", nullptr, &Config::server, &S::header_limit, 1024, 1 << 20));
     k.push_back(number("server.body_limit", nullptr, &Config::server, &S::body_limit, 1024,
                        std::int64_t{1} << 30));
-    k.push_back(number("server.read_timeout_ms", nullptr, &Config::server, &S::read_timeout_ms,
-                       100, 600000));
-    k.push_back(number("server.idle_timeout_ms", nullptr, &Config::server, &S::idle_timeout_ms,
-                       100, 3600000));
-    k.push_back(number("server.shutdown_grace_ms", nullptr, &Config::server,
-                       &S::shutdown_grace_ms, 0, 600000));
+    k.push_back(number("server.read_timeout_ms", nullptr, &Config::server, &S::read_timeout_ms, 100,
+                       600000));
+    k.push_back(number("server.idle_timeout_ms", nullptr, &Config::server, &S::idle_timeout_ms, 100,
+                       3600000));
+    k.push_back(number("server.shutdown_grace_ms", nullptr, &Config::server, &S::shutdown_grace_ms,
+                       0, 600000));
     k.push_back(text("server.tls_cert", "CTIS_TLS_CERT", &Config::server, &S::tls_cert));
     k.push_back(text("server.tls_key", "CTIS_TLS_KEY", &Config::server, &S::tls_key));
     k.push_back(text("server.web_root", "CTIS_WEB_ROOT", &Config::server, &S::web_root));
     using St = Config::Store;
     k.push_back(text("store.url", "CTIS_STORE_URL", &Config::store, &St::url));
     k.push_back(number("store.pool_size", nullptr, &Config::store, &St::pool_size, 1, 256));
-    k.push_back(number("store.busy_timeout_ms", nullptr, &Config::store, &St::busy_timeout_ms, 0,
-                       600000));
+    k.push_back(
+        number("store.busy_timeout_ms", nullptr, &Config::store, &St::busy_timeout_ms, 0, 600000));
     k.push_back(flag("store.synchronous_full", nullptr, &Config::store, &St::synchronous_full));
     k.push_back(text("keys.file", "CTIS_KEYS_FILE", &Config::keys, &Config::Keys::file));
     using A = Config::Auth;
     k.push_back(number("auth.session_idle_minutes", nullptr, &Config::auth,
-                       &A::session_idle_minutes, 1, 24 * 60));
-    k.push_back(number("auth.session_max_hours", nullptr, &Config::auth, &A::session_max_hours,
-                       1, 24 * 30));
-    k.push_back(number("auth.lockout_threshold", nullptr, &Config::auth, &A::lockout_threshold,
-                       1, 100));
+                       &A::session_idle_minutes, 1, std::int64_t{24} * 60));
+    k.push_back(number("auth.session_max_hours", nullptr, &Config::auth, &A::session_max_hours, 1,
+                       std::int64_t{24} * 30));
+    k.push_back(
+        number("auth.lockout_threshold", nullptr, &Config::auth, &A::lockout_threshold, 1, 100));
     k.push_back(number("auth.lockout_base_seconds", nullptr, &Config::auth,
                        &A::lockout_base_seconds, 1, 3600));
     k.push_back(flag("auth.fast_password_hashing", "CTIS_FAST_PASSWORD_HASHING", &Config::auth,
@@ -156,7 +154,8 @@ std::string node_text(const toml::node& node, const std::string& name) {
 
 void apply_table(Config& c, const toml::table& table, const std::string& prefix) {
   for (const auto& [k, node] : table) {
-    const std::string name = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string name =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = node.as_table()) {
       apply_table(c, *sub, name);
       continue;

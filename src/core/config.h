@@ -20,8 +20,8 @@ struct Config {
     std::string listen = "127.0.0.1:8080";
     int io_threads = 1;
     int worker_threads = 16;
-    std::int64_t header_limit = 16 * 1024;
-    std::int64_t body_limit = 1024 * 1024;
+    std::int64_t header_limit = std::int64_t{16} * 1024;
+    std::int64_t body_limit = std::int64_t{1024} * 1024;
     int read_timeout_ms = 15000;
     int idle_timeout_ms = 60000;
     int shutdown_grace_ms = 10000;
@@ -44,8 +44,8 @@ struct Config {
   struct Auth {
     int session_idle_minutes = 30;
     int session_max_hours = 12;
-    int lockout_threshold = 5;     // failed sign-ins before the account is locked
-    int lockout_base_seconds = 60;  // first lock; doubles with each further failure, max 1 h
+    int lockout_threshold = 5;           // failed sign-ins before the account is locked
+    int lockout_base_seconds = 60;       // first lock; doubles with each further failure, max 1 h
     bool fast_password_hashing = false;  // tests only: argon2id with minimum cost
   } auth;
 

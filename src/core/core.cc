@@ -24,30 +24,46 @@ std::mutex g_log_mutex;
 
 int http_status(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::invalid: return 400;
-    case ErrorKind::unauthorized: return 401;
-    case ErrorKind::forbidden: return 403;
-    case ErrorKind::not_found: return 404;
-    case ErrorKind::conflict: return 409;
-    case ErrorKind::too_large: return 413;
-    case ErrorKind::rate_limited: return 429;
-    case ErrorKind::unavailable: return 503;
-    case ErrorKind::internal: return 500;
+    case ErrorKind::invalid:
+      return 400;
+    case ErrorKind::unauthorized:
+      return 401;
+    case ErrorKind::forbidden:
+      return 403;
+    case ErrorKind::not_found:
+      return 404;
+    case ErrorKind::conflict:
+      return 409;
+    case ErrorKind::too_large:
+      return 413;
+    case ErrorKind::rate_limited:
+      return 429;
+    case ErrorKind::unavailable:
+      return 503;
+    case ErrorKind::internal:
+      return 500;
   }
   return 500;
 }
 
 int exit_code(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::invalid: return 2;
-    case ErrorKind::too_large: return 2;
-    case ErrorKind::unauthorized: return 3;
-    case ErrorKind::forbidden: return 3;
-    case ErrorKind::not_found: return 4;
-    case ErrorKind::conflict: return 5;
-    case ErrorKind::rate_limited: return 6;
-    case ErrorKind::unavailable: return 7;
-    case ErrorKind::internal: return 1;
+    case ErrorKind::invalid:
+    case ErrorKind::too_large:
+      return 2;
+    case ErrorKind::unauthorized:
+    case ErrorKind::forbidden:
+      return 3;
+    case ErrorKind::not_found:
+      return 4;
+    case ErrorKind::conflict:
+      return 5;
+    case ErrorKind::rate_limited:
+      return 6;
+    case ErrorKind::unavailable:
+      return 7;
+    case ErrorKind::internal:
+      return 1;
   }
   return 1;
 }
@@ -194,8 +210,8 @@ LogLevel log_level() { return g_level; }
 void log(LogLevel level, std::string_view message) {
   if (level < g_level.load()) return;
   static const char* names[] = {"debug", "info", "warn", "error"};
-  const std::string line = format_iso8601(now_millis()) + " " +
-                           names[static_cast<int>(level)] + " " + std::string(message) + "\n";
+  const std::string line = format_iso8601(now_millis()) + " " + names[static_cast<int>(level)] +
+                           " " + std::string(message) + "\n";
   std::lock_guard lock(g_log_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -32,8 +32,8 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, std::string code, std::string message, std::string field = {})
-      : std::runtime_error(std::move(message)),
+  Error(ErrorKind kind, std::string code, const std::string& message, std::string field = {})
+      : std::runtime_error(message),
         kind_(kind),
         code_(std::move(code)),
         field_(std::move(field)) {}
@@ -51,11 +51,11 @@ class Error : public std::runtime_error {
 };
 
 // Shorthands for the common cases.
-[[noreturn]] inline void fail_invalid(std::string field, std::string message) {
-  throw Error(ErrorKind::invalid, "invalid", std::move(message), std::move(field));
+[[noreturn]] inline void fail_invalid(std::string field, const std::string& message) {
+  throw Error(ErrorKind::invalid, "invalid", message, std::move(field));
 }
-[[noreturn]] inline void fail_unavailable(std::string code, std::string message) {
-  throw Error(ErrorKind::unavailable, std::move(code), std::move(message));
+[[noreturn]] inline void fail_unavailable(std::string code, const std::string& message) {
+  throw Error(ErrorKind::unavailable, std::move(code), message);
 }
 
 int http_status(ErrorKind kind);
@@ -72,8 +72,8 @@ std::string random_token(std::size_t bytes);  // URL-safe base64, no padding
 
 // Encodings.
 std::string to_hex(std::span<const std::uint8_t> bytes);
-std::vector<std::uint8_t> from_hex(std::string_view hex);  // throws Error(invalid) on bad input
-std::string to_base64(std::span<const std::uint8_t> bytes);  // standard alphabet, padded
+std::vector<std::uint8_t> from_hex(std::string_view hex);      // throws Error(invalid) on bad input
+std::string to_base64(std::span<const std::uint8_t> bytes);    // standard alphabet, padded
 std::vector<std::uint8_t> from_base64(std::string_view text);  // throws Error(invalid)
 std::string sha256_hex(std::string_view data);
 bool valid_utf8(std::string_view text);

@@ -30,10 +30,10 @@
 namespace ctis::http {
 
 struct Request {
-  std::string method;  // "GET"
-  std::string target;  // "/api/v1/users/3?x=1" as received
-  std::string path;    // "/api/v1/users/3", percent-decoded
-  std::string query;   // "x=1"
+  std::string method;                                        // "GET"
+  std::string target;                                        // "/api/v1/users/3?x=1" as received
+  std::string path;                                          // "/api/v1/users/3", percent-decoded
+  std::string query;                                         // "x=1"
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   bool tls = false;
@@ -103,12 +103,12 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port
   int io_threads = 1;
   int worker_threads = 16;
-  std::size_t header_limit = 16 * 1024;        // bytes
-  std::size_t body_limit = 1024 * 1024;        // bytes; larger bodies get 413
-  int read_timeout_ms = 15000;                 // whole request must arrive within this
-  int idle_timeout_ms = 60000;                 // keep-alive connection idle limit
-  int shutdown_grace_ms = 10000;               // in-flight requests get this long on stop
-  std::string tls_cert_file;                   // both set: HTTPS only
+  std::size_t header_limit = 16 * 1024;  // bytes
+  std::size_t body_limit = 1024 * 1024;  // bytes; larger bodies get 413
+  int read_timeout_ms = 15000;           // whole request must arrive within this
+  int idle_timeout_ms = 60000;           // keep-alive connection idle limit
+  int shutdown_grace_ms = 10000;         // in-flight requests get this long on stop
+  std::string tls_cert_file;             // both set: HTTPS only
   std::string tls_key_file;
   // Content-Security-Policy and friends; HSTS is added when TLS is on.
   std::string content_security_policy =
@@ -123,9 +123,13 @@ class Server {
   ~Server();
   // Binds (throwing on failure) and returns the bound port; call before run().
   std::uint16_t bind();
-  // Serves until stop() or SIGTERM/SIGINT; returns after the graceful drain.
+  // Serves until stop() or SIGTERM/SIGINT; returns after the graceful drain: accepting stops,
+  // idle keep-alive connections close, requests in progress finish and are answered with
+  // "Connection: close". After shutdown_grace_ms the remaining connections are closed; a
+  // handler still running then is waited for (it cannot be interrupted). Call once.
   void run();
-  // Thread-safe; may be called from a handler or a signal context via asio.
+  // Thread-safe; may be called from a handler or a signal context via asio, and before run()
+  // (which then returns at once).
   void stop();
   std::uint16_t port() const;
 

@@ -37,9 +37,18 @@ std::string security_headers(const ServerOptions& options, bool tls);
 void serialize_head(std::string& out, const Response& res, std::size_t body_size,
                     std::string_view connection, std::string_view fixed_headers);
 
-// Whether a response with this status may carry a body (not 1xx, 204, 304).
-inline bool status_has_body(int status) {
-  return status >= 200 && status != 204 && status != 304;
+// `text` made safe for a one-line log entry: control characters become '?', and long text is
+// cut, so a crafted path or exception message cannot forge or flood log lines.
+inline std::string loggable(std::string_view text, std::size_t max = 200) {
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > max) out.append("...");
+  return out;
 }
+
+// Whether a response with this status may carry a body (not 1xx, 204, 304).
+inline bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
 
 }  // namespace ctis::http::detail

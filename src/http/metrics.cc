@@ -16,10 +16,10 @@ namespace ctis::http {
 namespace {
 
 constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                            0.05,   0.1,   0.25,   0.5,   1,     2.5};
-constexpr std::array<std::string_view, 12> kBoundLabels = {
-    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
-    "0.05",   "0.1",   "0.25",   "0.5",   "1",    "2.5"};
+                                            0.05,   0.1,   0.25,   0.5,   1,    2.5};
+constexpr std::array<std::string_view, 12> kBoundLabels = {"0.0005", "0.001", "0.0025", "0.005",
+                                                           "0.01",   "0.025", "0.05",   "0.1",
+                                                           "0.25",   "0.5",   "1",      "2.5"};
 constexpr int kMinStatus = 100;
 constexpr int kMaxStatus = 599;
 

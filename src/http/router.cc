@@ -86,7 +86,8 @@ const Router::Route* Router::match(Request& req, int* status, std::string* allow
     path_known = true;
     bool exact = routes_[i].method == req.method;
     if (!exact && !(head && routes_[i].method == "GET")) continue;
-    if (best == routes_.size() || *rank < best_rank || (*rank == best_rank && exact && !best_exact)) {
+    if (best == routes_.size() || *rank < best_rank ||
+        (*rank == best_rank && exact && !best_exact)) {
       best = i;
       best_rank = *rank;
       best_exact = exact;

@@ -34,21 +34,22 @@ ServerCore::ServerCore(ServerOptions options, Handler handler)
 void ServerCore::set_tls(bool tls) { fixed_headers_ = security_headers(options_, tls); }
 
 Response ServerCore::invoke(Request& req) noexcept {
+  // Never the body in logs: only where it happened and what the exception says.
+  auto where = [&req] { return "http: " + loggable(req.method) + " " + loggable(req.path) + ": "; };
   try {
     try {
       return handler_(req);
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::internal) {
-        log_error("http: " + req.method + " " + req.path + ": " + e.code() + ": " + e.what());
+        log_error(where() + loggable(e.code()) + ": " + loggable(e.what(), 500));
       } else if (e.kind() == ErrorKind::unavailable) {
-        log_warn("http: " + req.method + " " + req.path + ": " + e.code() + ": " + e.what());
+        log_warn(where() + loggable(e.code()) + ": " + loggable(e.what(), 500));
       }
       return Response::error(e);
     } catch (const std::exception& e) {
-      // Never the body: only where it happened and what the exception says.
-      log_error("http: " + req.method + " " + req.path + ": unhandled exception: " + e.what());
+      log_error(where() + "unhandled exception: " + loggable(e.what(), 500));
     } catch (...) {
-      log_error("http: " + req.method + " " + req.path + ": unhandled non-standard exception");
+      log_error(where() + "unhandled non-standard exception");
     }
     return Response::error(500, "internal", "internal error");
   } catch (...) {
@@ -131,8 +132,8 @@ asio::ssl::context load_tls(const ServerOptions& opt) {
   ctx.use_private_key_file(opt.tls_key_file, asio::ssl::context::pem, ec);
   if (ec) tls_failed("key", opt.tls_key_file, ec);
   if (SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
-    fail_unavailable("tls_failed", "TLS key " + opt.tls_key_file +
-                                       " does not match certificate " + opt.tls_cert_file);
+    fail_unavailable("tls_failed", "TLS key " + opt.tls_key_file + " does not match certificate " +
+                                       opt.tls_cert_file);
   }
   return ctx;
 }

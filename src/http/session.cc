@@ -28,9 +28,9 @@ using std::chrono::milliseconds;
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kInlineBody = 16 * 1024;     // smaller bodies are copied into one write
-constexpr std::size_t kKeepBuffer = 64 * 1024;     // larger buffers are released after use
-constexpr std::size_t kDrainLimit = 1024 * 1024;   // bytes read and discarded before closing
+constexpr std::size_t kInlineBody = 16 * 1024;    // smaller bodies are copied into one write
+constexpr std::size_t kKeepBuffer = 64 * 1024;    // larger buffers are released after use
+constexpr std::size_t kDrainLimit = 1024 * 1024;  // bytes read and discarded before closing
 constexpr milliseconds kCloseTimeout{1000};
 
 // Parses straight into our Request, so no beast::http::fields are built per request.
@@ -125,7 +125,9 @@ asio::awaitable<void> Session<Stream>::run(std::shared_ptr<Session> self) {
     }
     co_await serve();
   } catch (const std::exception& e) {
-    log_error(std::string("http: connection failed: ") + e.what());
+    log_error("http: connection failed: " + loggable(e.what()));
+  } catch (...) {
+    log_error("http: connection failed: non-standard exception");
   }
 }
 
@@ -187,12 +189,12 @@ asio::awaitable<void> Session<Stream>::serve() {
       }
       Response res;
       if (ec == bhttp::error::header_limit) {
-        res = Response::error(431, "headers_too_large",
-                              "request headers exceed " + std::to_string(opt.header_limit) +
-                                  " bytes");
-      } else if (ec == bhttp::error::body_limit) {
         res = Response::error(
-            413, "too_large", "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
+            431, "headers_too_large",
+            "request headers exceed " + std::to_string(opt.header_limit) + " bytes");
+      } else if (ec == bhttp::error::body_limit) {
+        res = Response::error(413, "too_large",
+                              "request body exceeds " + std::to_string(opt.body_limit) + " bytes");
       } else {
         res = Response::error(400, "bad_request", "malformed HTTP request");
       }
@@ -210,13 +212,14 @@ asio::awaitable<void> Session<Stream>::serve() {
       lowest().expires_never();  // handler time is not the client's fault
       res = co_await call_handler();
     }
-    if (res.status < 100 || res.status > 999) {
+    if (res.status < 200 || res.status > 999) {  // 1xx is never a final answer
       log_error("http: handler returned invalid status " + std::to_string(res.status));
       res = Response::error(500, "internal", "internal error");
     }
     // Once stopping, finish this exchange and close rather than wait for another request.
     const bool close_after = !keep_alive || core_.stopping();
-    std::string_view connection = close_after ? "close" : (parser.version() < 11 ? "keep-alive" : "");
+    std::string_view connection =
+        close_after ? "close" : (parser.version() < 11 ? "keep-alive" : "");
     if (!co_await write(res, head, connection)) break;
     if (close_after) {
       co_await close(false);
@@ -250,13 +253,13 @@ asio::awaitable<bool> Session<Stream>::write(const Response& res, bool head,
   const bool body_allowed = status_has_body(res.status);
   std::string_view body = (body_allowed && !head) ? std::string_view(res.body) : "";
   out_.clear();
-  serialize_head(out_, res, body_allowed ? res.body.size() : 0, connection,
-                 core_.fixed_headers());
+  serialize_head(out_, res, body_allowed ? res.body.size() : 0, connection, core_.fixed_headers());
   lowest().expires_after(milliseconds(core_.options().read_timeout_ms));
   beast::error_code ec;
   if (body.size() <= kInlineBody) {
     out_.append(body);  // one buffer, one send
-    std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(out_), use_nothrow);
+    std::tie(ec, std::ignore) =
+        co_await asio::async_write(stream_, asio::buffer(out_), use_nothrow);
   } else {
     std::array<asio::const_buffer, 2> buffers{asio::buffer(out_), asio::buffer(body)};
     std::tie(ec, std::ignore) = co_await asio::async_write(stream_, buffers, use_nothrow);

@@ -113,7 +113,8 @@ std::optional<FileData> read_file(const fs::path& path) {
   out.body.resize(done);
   // Size and modification time identify a version well enough for a deployed build.
   char tag[64];
-  long long mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  long long mtime_ns =
+      static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
   std::snprintf(tag, sizeof tag, "\"%zx-%llx\"", done, mtime_ns);
   out.etag = tag;
   return out;

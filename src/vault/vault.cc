@@ -184,8 +184,8 @@ Bytes Keyring::encrypt(std::string_view plaintext, std::string_view field) const
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       out.data() + head, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
-      plaintext.size(), reinterpret_cast<const unsigned char*>(field.data()), field.size(),
-      nullptr, nonce.data(), key.enc.data());
+      plaintext.size(), reinterpret_cast<const unsigned char*>(field.data()), field.size(), nullptr,
+      nonce.data(), key.enc.data());
   out.resize(head + written);
   return out;
 }

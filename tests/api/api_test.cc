@@ -52,8 +52,8 @@ TEST_P(ApiTest, BodiesMustBeJson) {
 
 TEST_P(ApiTest, TokenScopesLimitWhatATokenMayDo) {
   const auto admin_id = callers_[Role::admin].user_id;
-  auto [ro_info, read_only] = auth_->create_token(auth::operator_principal(), admin_id, "ro",
-                                                  {"read"}, std::nullopt);
+  auto [ro_info, read_only] =
+      auth_->create_token(auth::operator_principal(), admin_id, "ro", {"read"}, std::nullopt);
   auto [rw_info, read_write] = auth_->create_token(auth::operator_principal(), admin_id, "rw",
                                                    {"read", "write"}, std::nullopt);
   auto with = [&](const std::string& token, const std::string& method, const std::string& path,
@@ -78,17 +78,16 @@ TEST_P(ApiTest, NeedToKnowHidesOtherPeoplesRecords) {
   const auto caseworker = callers_[Role::caseworker].user_id;
   const auto partner = callers_[Role::partner].user_id;  // another organisation
   // Everyone sees themselves.
-  EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(caseworker), "", Role::caseworker)
-                .status,
+  EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(caseworker), "", Role::caseworker).status,
             200);
   // A caseworker does not see a colleague; a coordinator sees their organisation only.
   EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(callers_[Role::analyst].user_id), "",
                  Role::caseworker)
                 .status,
             404);
-  EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(caseworker), "", Role::coordinator)
-                .status,
-            200);
+  EXPECT_EQ(
+      call("GET", "/api/v1/users/" + std::to_string(caseworker), "", Role::coordinator).status,
+      200);
   EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(partner), "", Role::coordinator).status,
             404);
   EXPECT_EQ(call("GET", "/api/v1/users/" + std::to_string(partner), "", Role::admin).status, 200);
@@ -112,17 +111,18 @@ TEST_P(ApiTest, InputErrorsNameTheFieldAndWriteNothing) {
   struct Case {
     std::string body, field;
   };
-  for (const auto& c : std::vector<Case>{
-           {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"long enough password","extra":1})",
-            "/extra"},
-           {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":5})",
-            "/password"},
-           {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"short"})",
-            "/password"},
-           {R"({"username":"ok.name","role":"analyst","organisation":"Nowhere","password":"long enough password"})",
-            "/organisation"},
-           {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"long enough password","email":"bad"})",
-            "/email"}}) {
+  for (
+      const auto& c : std::vector<Case>{
+          {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"long enough password","extra":1})",
+           "/extra"},
+          {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":5})",
+           "/password"},
+          {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"short"})",
+           "/password"},
+          {R"({"username":"ok.name","role":"analyst","organisation":"Nowhere","password":"long enough password"})",
+           "/organisation"},
+          {R"({"username":"ok.name","role":"analyst","organisation":"Main Org","password":"long enough password","email":"bad"})",
+           "/email"}}) {
     const auto r = call("POST", "/api/v1/users", c.body, Role::admin);
     EXPECT_EQ(r.status, 400) << c.body;
     EXPECT_EQ(json_of(r)["error"]["field"], c.field) << r.body;
@@ -134,8 +134,8 @@ TEST_P(ApiTest, InputErrorsNameTheFieldAndWriteNothing) {
 
 TEST_P(ApiTest, AdminsCannotLockThemselvesOut) {
   const auto id = callers_[Role::admin].user_id;
-  const auto r = call("PATCH", "/api/v1/users/" + std::to_string(id), R"({"disabled":true})",
-                      Role::admin);
+  const auto r =
+      call("PATCH", "/api/v1/users/" + std::to_string(id), R"({"disabled":true})", Role::admin);
   EXPECT_EQ(r.status, 400);
 }
 

@@ -114,8 +114,7 @@ TEST_P(AuditTest, VerifyFindsAMissingEntry) {
   EXPECT_EQ(v.first_broken, 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, AuditTest,
-                         ::testing::Values(Dialect::sqlite, Dialect::postgresql),
+INSTANTIATE_TEST_SUITE_P(Stores, AuditTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),
                          testing::dialect_name);
 
 }  // namespace

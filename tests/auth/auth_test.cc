@@ -26,10 +26,9 @@ class AuthTest : public ::testing::TestWithParam<Dialect> {
 
   User make_user(const std::string& name, const std::string& role = "caseworker",
                  const std::string& org = "Safe Harbour") {
-    return auth_->create_user(operator_principal(),
-                              {name, role, org, "Name of " + name, name + "@example.org",
-                               "correct horse battery"},
-                              true);
+    return auth_->create_user(
+        operator_principal(),
+        {name, role, org, "Name of " + name, name + "@example.org", "correct horse battery"}, true);
   }
 
   std::unique_ptr<testing::TestDb> test_db_;
@@ -102,8 +101,8 @@ TEST_P(AuthTest, LoginCreatesASessionAndLogoutEndsIt) {
   EXPECT_EQ(p->csrf_token, s.csrf_token);
   EXPECT_FALSE(p->via_token);
   // Only the hash of the secret is stored.
-  EXPECT_FALSE(db_->connection()->query_one("SELECT 1 FROM sessions WHERE id_hash = ?",
-                                            {s.secret}));
+  EXPECT_FALSE(
+      db_->connection()->query_one("SELECT 1 FROM sessions WHERE id_hash = ?", {s.secret}));
   auth_->logout(*p, s.secret);
   EXPECT_FALSE(auth_->session_principal(s.secret));
   EXPECT_FALSE(auth_->session_principal("made-up"));
@@ -126,7 +125,8 @@ TEST_P(AuthTest, WrongPasswordsLockTheAccountWithBackoff) {
     EXPECT_EQ(e.kind(), ErrorKind::rate_limited);
     EXPECT_EQ(e.code(), "locked");
   }
-  const auto until = db_->connection()->query_one("SELECT locked_until FROM users WHERE username = 'wei'");
+  const auto until =
+      db_->connection()->query_one("SELECT locked_until FROM users WHERE username = 'wei'");
   EXPECT_GT(until->integer(0), now_millis() + 50 * 1000);
   // Unknown names fail the same way as wrong passwords.
   try {
@@ -140,8 +140,8 @@ TEST_P(AuthTest, WrongPasswordsLockTheAccountWithBackoff) {
 TEST_P(AuthTest, DisablingEndsSessionsAndTokens) {
   const auto u = make_user("samir", "fiu_analyst");
   const auto s = auth_->login("samir", "correct horse battery");
-  auto [info, secret] = auth_->create_token(operator_principal(), u.id, "bank feed", {"read"},
-                                            std::nullopt);
+  auto [info, secret] =
+      auth_->create_token(operator_principal(), u.id, "bank feed", {"read"}, std::nullopt);
   ASSERT_TRUE(auth_->token_principal(secret));
   UserChange ch;
   ch.disabled = true;
@@ -153,15 +153,15 @@ TEST_P(AuthTest, DisablingEndsSessionsAndTokens) {
 
 TEST_P(AuthTest, TokensAreScopedRevocableAndStoredHashed) {
   const auto u = make_user("ines", "partner");
-  auto [info, secret] = auth_->create_token(operator_principal(), u.id, "stats", {"read"},
-                                            std::nullopt);
+  auto [info, secret] =
+      auth_->create_token(operator_principal(), u.id, "stats", {"read"}, std::nullopt);
   EXPECT_EQ(secret.rfind("ctis_", 0), 0u);
   auto p = auth_->token_principal(secret);
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->via_token);
   EXPECT_EQ(p->scopes, std::vector<std::string>{"read"});
-  EXPECT_FALSE(db_->connection()->query_one("SELECT 1 FROM api_tokens WHERE token_hash = ?",
-                                            {secret}));
+  EXPECT_FALSE(
+      db_->connection()->query_one("SELECT 1 FROM api_tokens WHERE token_hash = ?", {secret}));
   auth_->revoke_token(operator_principal(), info.id);
   EXPECT_FALSE(auth_->token_principal(secret));
   EXPECT_THROW(auth_->revoke_token(operator_principal(), info.id), Error);
@@ -186,8 +186,8 @@ TEST_P(AuthTest, EveryChangeIsAudited) {
   EXPECT_THROW(auth_->login("jonas", "bad password!!"), Error);
   std::vector<std::string> actions;
   for (const auto& e : audit_->list(0, 100)) actions.push_back(e.action + "/" + e.outcome);
-  const std::vector<std::string> expected = {"auth.login/failed", "auth.login/ok",
-                                             "user.create/ok", "organisation.create/ok"};
+  const std::vector<std::string> expected = {"auth.login/failed", "auth.login/ok", "user.create/ok",
+                                             "organisation.create/ok"};
   EXPECT_EQ(actions, expected);
   EXPECT_TRUE(audit_->verify().ok);
 }

@@ -17,19 +17,19 @@ using store::Dialect;
 
 const std::map<std::string, std::string> kFast = {{"CTIS_FAST_PASSWORD_HASHING", "true"}};
 
-int lines(const std::string& s) {
-  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
-}
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
 
 TEST(Cli, VersionAndHelpForEverySubcommand) {
   auto r = run_ctis({"version"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "ctis " CTIS_VERSION "\n");
-  const std::vector<std::vector<std::string>> commands = {
-      {"serve"},        {"demo"},         {"db", "migrate"},    {"db", "backup"},
-      {"user", "add"},  {"user", "list"}, {"user", "disable"},  {"user", "passwd"},
-      {"token", "create"}, {"token", "revoke"}, {"audit", "verify"}, {"keys", "rotate"},
-      {"version"}};
+  const std::vector<std::vector<std::string>> commands = {{"serve"},           {"demo"},
+                                                          {"db", "migrate"},   {"db", "backup"},
+                                                          {"user", "add"},     {"user", "list"},
+                                                          {"user", "disable"}, {"user", "passwd"},
+                                                          {"token", "create"}, {"token", "revoke"},
+                                                          {"audit", "verify"}, {"keys", "rotate"},
+                                                          {"version"}};
   for (auto args : commands) {
     args.push_back("--help");
     r = run_ctis(args);
@@ -121,8 +121,8 @@ TEST_P(CliStores, OperatorWorkflow) {
   r = ctis({"db", "backup", "--out", backup});
   if (GetParam() == Dialect::sqlite) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    auto copy = run_ctis({"user", "list", "--data", (db_->dir() / "data").string(),
-                          "--store-url", "sqlite:" + backup});
+    auto copy = run_ctis({"user", "list", "--data", (db_->dir() / "data").string(), "--store-url",
+                          "sqlite:" + backup});
     EXPECT_NE(copy.out.find("amara"), std::string::npos) << copy.err;
   } else {
     EXPECT_EQ(r.exit_code, 2);
@@ -208,8 +208,8 @@ TEST_F(CliFailures, LockedDatabaseIsOneLineError) {
 
 TEST_F(CliFailures, PortInUseIsOneLineError) {
   ServerProcess first({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
-  const auto r = run_ctis({"serve", "--data", data_, "--listen",
-                           "127.0.0.1:" + std::to_string(first.port())});
+  const auto r =
+      run_ctis({"serve", "--data", data_, "--listen", "127.0.0.1:" + std::to_string(first.port())});
   EXPECT_EQ(r.exit_code, 7);
   EXPECT_EQ(lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("in use"), std::string::npos) << r.err;

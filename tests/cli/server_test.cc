@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "support/http_client.h"
@@ -22,10 +22,10 @@ class ServerTest : public ::testing::TestWithParam<Dialect> {
   void SetUp() override {
     db_ = std::make_unique<TestDb>(GetParam());
     data_ = (db_->dir() / "data").string();
-    const auto r = run_ctis({"user", "add", "admin", "--role", "admin", "--org", "Office",
-                             "--display-name", "Ada Admin", "--password-stdin", "--data", data_,
-                             "--store-url", db_->url()},
-                            "admin password 123\n", env_);
+    const auto r =
+        run_ctis({"user", "add", "admin", "--role", "admin", "--org", "Office", "--display-name",
+                  "Ada Admin", "--password-stdin", "--data", data_, "--store-url", db_->url()},
+                 "admin password 123\n", env_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     start();
   }
@@ -157,9 +157,10 @@ TEST_P(ServerTest, NoAcknowledgedWriteIsLostWhenKilled) {
     for (int i = 0; !stop; ++i) {
       const std::string name = "user" + std::to_string(i);
       try {
-        const auto r = request("POST", "/api/v1/users",
-                               R"({"username":")" + name +
-                                   R"(","role":"analyst","organisation":"Office","password":"long password 1"})");
+        const auto r = request(
+            "POST", "/api/v1/users",
+            R"({"username":")" + name +
+                R"(","role":"analyst","organisation":"Office","password":"long password 1"})");
         if (r.status == 201) {
           acknowledged.push_back(name);
           ++count;
@@ -188,8 +189,8 @@ TEST_P(ServerTest, TerminationIsGraceful) {
   EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, ServerTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),
-                         dialect_name);
+INSTANTIATE_TEST_SUITE_P(Stores, ServerTest,
+                         ::testing::Values(Dialect::sqlite, Dialect::postgresql), dialect_name);
 
 }  // namespace
 }  // namespace ctis::testing

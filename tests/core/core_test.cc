@@ -37,8 +37,7 @@ TEST(Encoding, Base64KnownAnswers) {
 
 TEST(Encoding, Sha256KnownAnswer) {
   // FIPS 180-2 example "abc".
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Encoding, Utf8Validation) {

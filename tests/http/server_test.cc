@@ -50,9 +50,7 @@ Handler test_app() {
   router->add("GET", "/throw/ctis", [](Request&) -> Response {
     throw Error(ErrorKind::not_found, "case_not_found", "no such case", "/id");
   });
-  router->add("GET", "/throw/std", [](Request&) -> Response {
-    throw std::runtime_error("boom");
-  });
+  router->add("GET", "/throw/std", [](Request&) -> Response { throw std::runtime_error("boom"); });
   router->add("GET", "/slow", [](Request&) {
     std::this_thread::sleep_for(300ms);
     return Response::json(200, {{"slow", true}});

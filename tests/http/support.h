@@ -179,8 +179,7 @@ class Conn {
 };
 
 inline std::string get(std::string_view path, std::string_view extra = "") {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) +
-         "\r\n";
+  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra) + "\r\n";
 }
 
 inline std::string post(std::string_view path, std::string_view body) {

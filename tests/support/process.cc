@@ -96,11 +96,11 @@ RunResult run_ctis(const std::vector<std::string>& args, const std::string& inpu
 ServerProcess::ServerProcess(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
   const std::string bin = ctis_binary();
-  err_path_ = (std::filesystem::temp_directory_path() /
-               ("ctis-server-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
-                ".err"))
-                  .string();
+  err_path_ =
+      (std::filesystem::temp_directory_path() /
+       ("ctis-server-" + std::to_string(::getpid()) + "-" +
+        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".err"))
+          .string();
   int out[2];
   if (::pipe(out)) throw std::runtime_error("pipe failed");
   pid_ = ::fork();

@@ -30,8 +30,8 @@ class ServerProcess {
   ~ServerProcess();  // SIGKILL if still running
   unsigned short port() const { return port_; }
   const std::string& output() const { return output_; }  // stdout so far
-  void kill_hard();  // SIGKILL, reaped
-  int stop();        // SIGTERM; returns the exit code
+  void kill_hard();                                      // SIGKILL, reaped
+  int stop();                                            // SIGTERM; returns the exit code
   std::string stderr_text() const;
 
  private:

@@ -4,18 +4,18 @@
 
 namespace ctis::testing {
 
-TestDb::TestDb(store::Dialect dialect) : dialect_(dialect) {
+TestDb::TestDb(store::Dialect dialect) {
+  const char* pg = std::getenv("CTIS_TEST_PG_URL");
+  if (dialect == store::Dialect::postgresql && (!pg || !*pg)) {
+    ADD_FAILURE() << "CTIS_TEST_PG_URL is not set: run the tests with scripts/test.sh, which "
+                     "starts PostgreSQL";
+    throw std::runtime_error("CTIS_TEST_PG_URL missing");
+  }
   dir_ = std::filesystem::temp_directory_path() / ("ctis-test-" + random_token(8));
   std::filesystem::create_directories(dir_);
   if (dialect == store::Dialect::sqlite) {
     url_ = "sqlite:" + (dir_ / "test.db").string();
     return;
-  }
-  const char* pg = std::getenv("CTIS_TEST_PG_URL");
-  if (!pg || !*pg) {
-    ADD_FAILURE() << "CTIS_TEST_PG_URL is not set: run the tests with scripts/test.sh, which "
-                     "starts PostgreSQL";
-    throw std::runtime_error("CTIS_TEST_PG_URL missing");
   }
   admin_url_ = pg;
   name_ = "t_" + to_hex(random_bytes(6));

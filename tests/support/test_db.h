@@ -25,7 +25,6 @@ class TestDb {
   std::unique_ptr<store::Database> open(int pool_size = 4) const;
 
  private:
-  store::Dialect dialect_;
   std::filesystem::path dir_;
   std::string url_;
   std::string admin_url_;
