@@ -32,7 +32,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # A data folder with one admin and a read-only token.
 echo "a bench password 123" | "$ctis" user add bench --role admin --org Bench \
-  --display-name "Bench Admin" --email bench@example.org --password-stdin --data "$work/data" >/dev/null
+  --display-name "Bench Admin" --email bench@example.org --password-stdin --data "$work/data" >/dev/null 2>&1
 token=$("$ctis" token create bench --name bench --scopes read --data "$work/data" 2>/dev/null)
 
 port=$(free_port)
@@ -43,6 +43,7 @@ for _ in $(seq 100); do grep -q "listening on" "$work/serve.out" && break; sleep
 # nginx with a 2-byte file, same connections.
 nport=$(free_port)
 mkdir -p "$work/www" && printf 'ok' > "$work/www/ok.txt"
+chmod a+rx "$work" "$work/www" && chmod a+r "$work/www/ok.txt"  # nginx workers are not root
 cat > "$work/nginx.conf" <<CONF
 worker_processes 2;
 pid $work/nginx.pid;

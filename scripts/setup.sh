@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libssl-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql wrk chromium nodejs npm libxml2-utils python3-aiosmtpd
+  postgresql iproute2 python3 wrk chromium nodejs npm libxml2-utils python3-aiosmtpd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -83,7 +83,9 @@ http::Response App::handle_api(http::Request& req, std::string* route) {
         who.audit("access.denied", endpoint.method + " " + endpoint.pattern, "denied"));
     throw Error(ErrorKind::forbidden, "forbidden", "your role may not use this endpoint");
   }
-  if (who.signed_in() && !is_safe_method(req.method)) {
+  // Public endpoints (sign-in) act on no session's authority, so they need no CSRF token.
+  const bool is_public = endpoint.roles.count(auth::Role::anonymous) > 0;
+  if (who.signed_in() && !is_public && !is_safe_method(req.method)) {
     if (who.via_token) {
       if (std::find(who.scopes.begin(), who.scopes.end(), "write") == who.scopes.end()) {
         throw Error(ErrorKind::forbidden, "scope", "this API token may only read");
@@ -99,7 +101,15 @@ http::Response App::handle_api(http::Request& req, std::string* route) {
                 "the request body must be sent as application/json");
   }
   Call call{req, who, services_};
-  return endpoint.handler(call);
+  try {
+    return endpoint.handler(call);
+  } catch (const Error& e) {
+    // Lower layers name fields plainly ("email"); the API speaks JSON pointers ("/email").
+    if (!e.field().empty() && e.field()[0] != '/') {
+      throw Error(e.kind(), e.code(), e.what(), "/" + e.field());
+    }
+    throw;
+  }
 }
 
 http::Response App::handle(http::Request& req) {

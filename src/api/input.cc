@@ -82,7 +82,7 @@ std::int64_t path_id(const std::map<std::string, std::string>& params, const std
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
     if (ec == std::errc() && end == s.data() + s.size() && id > 0) return id;
   }
-  fail_invalid(name, name + " in the path must be a positive whole number");
+  fail_invalid(name, name + " must be a positive whole number");
 }
 
 }  // namespace ctis::api

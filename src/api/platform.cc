@@ -65,7 +65,7 @@ http::Response metrics(Call& call) {
   auto& m = call.services.metrics;
   m.set_gauge("ctis_db_pool_connections", "Database connections open", stats.size);
   m.set_gauge("ctis_db_pool_in_use", "Database connections leased now", stats.in_use);
-  m.set_gauge("ctis_db_pool_waits_total", "Times a request waited for a connection",
+  m.set_gauge("ctis_db_pool_waits", "Times a request has waited for a connection",
               static_cast<double>(stats.waits));
   http::Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -109,7 +109,12 @@ http::Response change_password(Call& call) {
     throw Error(ErrorKind::invalid, "invalid_credentials", "the current password is wrong",
                 "/current_password");
   }
-  call.services.auth.set_password(call.who, call.who.user_id, next);
+  try {
+    call.services.auth.set_password(call.who, call.who.user_id, next);
+  } catch (const Error& e) {
+    if (e.field() == "password") throw Error(e.kind(), e.code(), e.what(), "/new_password");
+    throw;
+  }
   return http::Response::no_content();
 }
 
@@ -148,15 +153,7 @@ http::Response create_user(Call& call) {
   n.display_name = in.opt_text("display_name", 200).value_or("");
   n.email = in.opt_text("email", 254).value_or("");
   n.password = in.text("password", 1024);
-  try {
-    return http::Response::json(201, user_json(call.services.auth.create_user(call.who, n)));
-  } catch (const Error& e) {
-    // The auth layer names fields plainly; the API speaks JSON pointers.
-    if (!e.field().empty() && e.field()[0] != '/') {
-      throw Error(e.kind(), e.code(), e.what(), "/" + e.field());
-    }
-    throw;
-  }
+  return http::Response::json(201, user_json(call.services.auth.create_user(call.who, n)));
 }
 
 http::Response get_user(Call& call) {
@@ -179,18 +176,13 @@ http::Response update_user(Call& call) {
   ch.display_name = in.opt_text("display_name", 200);
   ch.email = in.opt_text("email", 254);
   ch.disabled = in.opt_bool("disabled");
-  if (id == call.who.user_id &&
-      ((ch.disabled && *ch.disabled) || (ch.role && *ch.role != "admin"))) {
-    fail_invalid("/disabled", "an administrator cannot disable or demote their own account");
+  if (id == call.who.user_id && ch.disabled && *ch.disabled) {
+    fail_invalid("/disabled", "an administrator cannot disable their own account");
   }
-  try {
-    return http::Response::json(200, user_json(call.services.auth.change_user(call.who, id, ch)));
-  } catch (const Error& e) {
-    if (!e.field().empty() && e.field()[0] != '/') {
-      throw Error(e.kind(), e.code(), e.what(), "/" + e.field());
-    }
-    throw;
+  if (id == call.who.user_id && ch.role && *ch.role != "admin") {
+    fail_invalid("/role", "an administrator cannot demote their own account");
   }
+  return http::Response::json(200, user_json(call.services.auth.change_user(call.who, id, ch)));
 }
 
 http::Response list_organisations(Call& call) {

@@ -148,6 +148,7 @@ Verification AuditLog::verify() {
       }
       if (!v.ok) return v;
       prev = e.hash;
+      v.last_hash = e.hash;
       ++expected_seq;
     }
     if (rows.size() < static_cast<std::size_t>(page)) break;

@@ -49,6 +49,7 @@ struct Verification {
   std::int64_t entries = 0;       // entries checked
   std::int64_t first_broken = 0;  // seq of the first entry whose link fails, 0 when ok
   std::string reason;             // what failed there
+  std::string last_hash;          // hash of the last entry checked
 };
 
 class AuditLog {

@@ -73,8 +73,8 @@ Session Auth::login(const std::string& username, const std::string& password) {
     if (failures >= settings_.lockout_threshold) {
       const auto doublings = std::min<std::int64_t>(failures - settings_.lockout_threshold, 6);
       locked_until =
-          now +
-          std::min<Millis>(Millis{settings_.lockout_base_seconds} * 1000 << doublings, Millis{3600} * 1000);
+          now + std::min<Millis>(Millis{settings_.lockout_base_seconds} * 1000 << doublings,
+                                 Millis{3600} * 1000);
     }
     db_.transaction([&](store::Connection& tx) {
       tx.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",

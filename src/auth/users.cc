@@ -122,6 +122,10 @@ Organisation Auth::create_organisation(const Principal& by, const std::string& n
   if (name.empty()) fail_invalid("name", "name must not be empty");
   Organisation org{0, name};
   db_.transaction([&](store::Connection& c) {
+    if (c.query_one("SELECT 1 FROM organisations WHERE name = ?", {name})) {
+      throw Error(ErrorKind::conflict, "conflict", "an organisation named " + name + " exists",
+                  "name");
+    }
     org.id = c.query("INSERT INTO organisations (name, created_at) VALUES (?, ?) RETURNING id",
                      {name, now_millis()})
                  .at(0)
@@ -336,7 +340,8 @@ void Auth::set_password(const Principal& by, std::int64_t id, const std::string&
                   {hash, now_millis(), id}) == 0) {
       throw Error(ErrorKind::not_found, "not_found", "no user " + std::to_string(id));
     }
-    // Every other way in ends with the old password.
+    // Browser sessions end with the old password. API tokens are separate credentials with
+    // their own lifecycle (revoke them explicitly, or disable the user).
     c.execute("DELETE FROM sessions WHERE user_id = ?", {id});
     audit_.append(c, by.audit("user.password", "user:" + std::to_string(id)));
   });

@@ -1,6 +1,10 @@
 #include "cli/commands.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -44,8 +48,12 @@ void emit(const Options& o, const std::string& text) {
     std::cout << text << std::flush;
     return;
   }
-  std::ofstream f(o.out, std::ios::trunc);
-  if (!(f << text) || !f.flush()) fail_unavailable("out", "cannot write " + o.out);
+  // Outputs can hold secrets (generated passwords, tokens): readable by the owner only.
+  const int fd = ::open(o.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const bool ok =
+      fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ::close(fd);
+  if (!ok) fail_unavailable("out", "cannot write " + o.out + ": " + std::strerror(errno));
 }
 
 std::string read_password(const Options& o, const std::string& what) {
@@ -198,7 +206,10 @@ int cmd_audit_verify(const Options& o) {
   Runtime rt = open_runtime(load(o), Schema::must_be_current);
   const auto v = rt.audit->verify();
   if (v.ok) {
-    emit(o, "audit chain intact: " + std::to_string(v.entries) + " entries\n");
+    // The last hash is worth recording elsewhere: the chain itself cannot show that entries
+    // were cut from its end.
+    emit(o, "audit chain intact: " + std::to_string(v.entries) + " entries, last hash " +
+                (v.last_hash.empty() ? "none" : v.last_hash) + "\n");
     return 0;
   }
   emit(o, "audit chain BROKEN at entry " + std::to_string(v.first_broken) + ": " + v.reason + "\n");
@@ -220,7 +231,7 @@ int cmd_keys_rotate(const Options& o) {
   // 3. Only now drop the old key.
   rt.keys->retire_inactive();
   emit(o, "rotated to key " + rt.keys->active_key_id() + "; re-encrypted " +
-              std::to_string(fields) + " fields. Restart a running server to load the new key.\n");
+              std::to_string(fields) + " fields\n");
   return 0;
 }
 

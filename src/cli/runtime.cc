@@ -29,14 +29,16 @@ Runtime open_runtime(const Config& config, Schema schema) {
     }
     ::chmod(config.data_dir.c_str(), 0700);
   }
-  rt.db = store::Database::open(store_options(config));
+  store::Options options = store_options(config);
+  // Only commands that may migrate create a database; the others report a missing one.
+  options.create_if_missing = schema == Schema::migrate;
+  rt.db = store::Database::open(options);
 
   const int have = store::schema_version(*rt.db);
   const int want =
       store::builtin_migrations().empty() ? 0 : store::builtin_migrations().back().version;
   if (schema == Schema::migrate) {
-    const auto report = store::migrate(*rt.db, store::builtin_migrations());
-    for (const auto& name : report.applied) log_info("applied migration " + name);
+    store::migrate(*rt.db, store::builtin_migrations());  // logs what it applies
   } else if (have < want) {
     fail_unavailable("schema_outdated", "the database schema is at version " +
                                             std::to_string(have) + ", this program needs " +

@@ -86,8 +86,8 @@ struct Options {
 };
 
 struct PoolStats {
-  int size = 0;       // connections open
-  int in_use = 0;     // leased now
+  int size = 0;            // connections open
+  int in_use = 0;          // leased now
   std::int64_t waits = 0;  // times a caller had to wait for a free connection
 };
 

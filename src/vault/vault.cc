@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,9 +63,28 @@ struct Keyring::Key {
       : id(std::move(i)), master(std::move(m)), enc(std::move(e)), idx(std::move(x)) {}
 };
 
-Keyring::Keyring(std::string path, std::vector<Key> keys, std::string active)
-    : path_(std::move(path)), keys_(std::move(keys)), active_(std::move(active)) {}
-Keyring::~Keyring() = default;
+Keyring::Keyring(std::string path, std::vector<Key> keys, std::string active, int lock_fd)
+    : path_(std::move(path)),
+      keys_(std::move(keys)),
+      active_(std::move(active)),
+      lock_fd_(lock_fd) {}
+
+Keyring::~Keyring() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
+namespace {
+int lock_shared(const std::string& path) {
+  const std::string lock_path = path + ".lock";
+  const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) key_file_error(path, "cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    ::close(fd);
+    key_file_error(path, "a key rotation is in progress; try again when it has finished");
+  }
+  return fd;
+}
+}  // namespace
 
 std::shared_ptr<Keyring> Keyring::open(const std::string& path, bool create) {
   namespace fs = std::filesystem;
@@ -74,10 +94,11 @@ std::shared_ptr<Keyring> Keyring::open(const std::string& path, bool create) {
     fs::create_directories(fs::path(path).parent_path(), ec);
     if (ec) key_file_error(path, "cannot create its folder: " + ec.message());
     ::chmod(fs::path(path).parent_path().c_str(), 0700);
+    const int lock_fd = lock_shared(path);
     std::vector<Key> keys;
     keys.push_back(Key::make(new_key_id(), random_bytes(crypto_kdf_KEYBYTES)));
     std::string active = keys.front().id;
-    std::shared_ptr<Keyring> ring(new Keyring(path, std::move(keys), active));
+    std::shared_ptr<Keyring> ring(new Keyring(path, std::move(keys), active, lock_fd));
     ring->save();
     return ring;
   }
@@ -125,7 +146,7 @@ std::shared_ptr<Keyring> Keyring::open(const std::string& path, bool create) {
   if (std::none_of(keys.begin(), keys.end(), [&](const Key& k) { return k.id == active; })) {
     key_file_error(path, "the active key \"" + active + "\" is not in the file");
   }
-  return std::shared_ptr<Keyring>(new Keyring(path, std::move(keys), active));
+  return std::shared_ptr<Keyring>(new Keyring(path, std::move(keys), active, lock_shared(path)));
 }
 
 void Keyring::save() const {
@@ -158,7 +179,7 @@ const Keyring::Key& Keyring::find(std::string_view id) const {
   for (const auto& k : keys_) {
     if (k.id == id) return k;
   }
-  throw Error(ErrorKind::invalid, "decrypt_failed",
+  throw Error(ErrorKind::unavailable, "decrypt_failed",
               "data was encrypted with key " + std::string(id) + ", which the key file lacks");
 }
 
@@ -173,19 +194,20 @@ std::vector<std::string> Keyring::key_ids() const {
 // Layout: format byte, key id length, key id, nonce, ciphertext with tag.
 Bytes Keyring::encrypt(std::string_view plaintext, std::string_view field) const {
   const Key& key = find(active_);
-  Bytes out;
-  out.push_back(kFormat);
-  out.push_back(static_cast<std::uint8_t>(key.id.size()));
-  out.insert(out.end(), key.id.begin(), key.id.end());
-  const auto nonce = random_bytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  out.insert(out.end(), nonce.begin(), nonce.end());
-  const std::size_t head = out.size();
-  out.resize(head + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  constexpr std::size_t nonce_size = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  const std::size_t head = 2 + key.id.size() + nonce_size;
+  // Sized once, filled in place: one allocation per field.
+  Bytes out(head + plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  out[0] = kFormat;
+  out[1] = static_cast<std::uint8_t>(key.id.size());
+  std::memcpy(out.data() + 2, key.id.data(), key.id.size());
+  std::uint8_t* nonce = out.data() + 2 + key.id.size();
+  randombytes_buf(nonce, nonce_size);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       out.data() + head, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
       plaintext.size(), reinterpret_cast<const unsigned char*>(field.data()), field.size(), nullptr,
-      nonce.data(), key.enc.data());
+      nonce, key.enc.data());
   out.resize(head + written);
   return out;
 }
@@ -210,7 +232,7 @@ std::string Keyring::decrypt(const Bytes& c, std::string_view field) const {
           reinterpret_cast<unsigned char*>(out.data()), &len, nullptr, c.data() + head,
           c.size() - head, reinterpret_cast<const unsigned char*>(field.data()), field.size(),
           c.data() + 2 + id.size(), key.enc.data()) != 0) {
-    throw Error(ErrorKind::invalid, "decrypt_failed",
+    throw Error(ErrorKind::unavailable, "decrypt_failed",
                 "field " + std::string(field) + " does not open with key " + id);
   }
   out.resize(len);
@@ -235,6 +257,12 @@ std::string Keyring::blind_index(std::string_view value, std::string_view field)
 }
 
 void Keyring::add_key() {
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::flock(lock_fd_, LOCK_SH | LOCK_NB);  // a failed conversion may have dropped the lock
+    throw Error(ErrorKind::conflict, "key_in_use",
+                "the key file is in use by another ctis process (a running server?): stop it "
+                "before rotating keys");
+  }
   keys_.push_back(Key::make(new_key_id(), random_bytes(crypto_kdf_KEYBYTES)));
   active_ = keys_.back().id;
   save();
@@ -243,6 +271,7 @@ void Keyring::add_key() {
 void Keyring::retire_inactive() {
   std::erase_if(keys_, [&](const Key& k) { return k.id != active_; });
   save();
+  ::flock(lock_fd_, LOCK_SH);
 }
 
 }  // namespace ctis::vault

@@ -13,9 +13,15 @@
 // with both keys; the caller re-encrypts every field (and recomputes blind indexes) in one
 // database transaction; retire_inactive() saves the file with only the active key.
 //
+// Every open Keyring holds a shared lock on "<key file>.lock"; add_key() needs it exclusively
+// until retire_inactive(), so a key cannot be rotated under a running server (which would go
+// on writing with the retired key), and nothing opens the keyring mid-rotation.
+//
 // Threads: a Keyring is immutable between those calls and safe to share for encrypt/decrypt.
 // Errors: ctis::Error(unavailable, "key_file") for a missing (when not creating), unreadable,
-// malformed or too-open key file; (invalid, "decrypt_failed") when a ciphertext does not open.
+// malformed or too-open key file, or one being rotated; (conflict, "key_in_use") when add_key()
+// finds another process using the keyring; (unavailable, "decrypt_failed") when a ciphertext
+// does not open — data and key file do not belong together.
 #pragma once
 
 #include <cstdint>
@@ -51,13 +57,14 @@ class Keyring {
 
  private:
   struct Key;
-  Keyring(std::string path, std::vector<Key> keys, std::string active);
+  Keyring(std::string path, std::vector<Key> keys, std::string active, int lock_fd);
   void save() const;
   const Key& find(std::string_view id) const;
 
   std::string path_;
   std::vector<Key> keys_;
   std::string active_;
+  int lock_fd_;  // shared lock while open, exclusive during a rotation
 };
 
 }  // namespace ctis::vault

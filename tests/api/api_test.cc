@@ -132,6 +132,41 @@ TEST_P(ApiTest, InputErrorsNameTheFieldAndWriteNothing) {
   EXPECT_EQ(audit_->count(), audit_before);
 }
 
+TEST_P(ApiTest, DuplicateOrganisationIsAConflictOnItsName) {
+  EXPECT_EQ(call("POST", "/api/v1/organisations", R"({"name":"Twice"})", Role::admin).status, 201);
+  const auto r = call("POST", "/api/v1/organisations", R"({"name":"Twice"})", Role::admin);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(json_of(r)["error"]["field"], "/name");
+}
+
+TEST_P(ApiTest, SigningInAgainWithALiveSessionWorks) {
+  // The browser still holds a valid cookie but no CSRF token (e.g. a reloaded sign-in page).
+  http::Request req;
+  req.method = "POST";
+  req.path = req.target = "/api/v1/auth/login";
+  req.body = R"({"username":"user.analyst","password":"password for tests"})";
+  req.headers = {{"cookie", "ctis_session=" + callers_[Role::analyst].cookie},
+                 {"content-type", "application/json"}};
+  EXPECT_EQ(app_->handle(req).status, 200);
+}
+
+TEST_P(ApiTest, ChangingOnesPasswordNeedsTheCurrentOne) {
+  auto r = call("POST", "/api/v1/auth/password",
+                R"({"current_password":"wrong wrong wrong","new_password":"a new password 1"})",
+                Role::analyst);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json_of(r)["error"]["field"], "/current_password");
+  r = call("POST", "/api/v1/auth/password",
+           R"({"current_password":"password for tests","new_password":"short"})", Role::analyst);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json_of(r)["error"]["field"], "/new_password");
+  r = call("POST", "/api/v1/auth/password",
+           R"({"current_password":"password for tests","new_password":"a new password 1"})",
+           Role::analyst);
+  EXPECT_EQ(r.status, 204);
+  EXPECT_TRUE(auth_->verify_password(callers_[Role::analyst].user_id, "a new password 1"));
+}
+
 TEST_P(ApiTest, AdminsCannotLockThemselvesOut) {
   const auto id = callers_[Role::admin].user_id;
   const auto r =

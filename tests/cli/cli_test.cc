@@ -116,6 +116,7 @@ TEST_P(CliStores, OperatorWorkflow) {
   r = ctis({"audit", "verify"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("audit chain intact"), std::string::npos);
+  EXPECT_NE(r.out.find("last hash "), std::string::npos);
 
   const auto backup = (db_->dir() / "backup.db").string();
   r = ctis({"db", "backup", "--out", backup});
@@ -204,6 +205,24 @@ TEST_F(CliFailures, LockedDatabaseIsOneLineError) {
   ::pclose(holder);
   EXPECT_EQ(r.exit_code, 7) << r.err;
   EXPECT_EQ(lines(r.err), 1) << r.err;
+}
+
+TEST_F(CliFailures, NoKeyRotationUnderARunningServer) {
+  ServerProcess server({"serve", "--data", data_, "--listen", "127.0.0.1:0"});
+  const auto r = run_ctis({"keys", "rotate", "--data", data_});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("stop it before rotating"), std::string::npos) << r.err;
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_EQ(run_ctis({"keys", "rotate", "--data", data_}).exit_code, 0);
+  EXPECT_EQ(run_ctis({"user", "list", "--data", data_}).exit_code, 0);
+}
+
+TEST_F(CliFailures, MissingDatabaseIsReportedNotCreated) {
+  const std::string empty = (tmp_->dir() / "empty").string();
+  const auto r = run_ctis({"user", "list", "--data", empty});
+  EXPECT_EQ(r.exit_code, 7) << r.err;
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(empty + "/ctis.db"));
 }
 
 TEST_F(CliFailures, PortInUseIsOneLineError) {

@@ -68,12 +68,33 @@ TEST_F(VaultTest, RotationKeepsOldDataReadableUntilRetired) {
   ring->add_key();
   EXPECT_NE(ring->active_key_id(), first);
   EXPECT_EQ(Keyring::key_id_of(ring->encrypt("after", "f")), ring->active_key_id());
-  // Both keys saved: a crash now loses nothing.
-  auto reloaded = Keyring::open(path_, false);
-  EXPECT_EQ(reloaded->decrypt(old_cipher, "f"), "before");
+  // Both keys are saved, so a crash now loses nothing; and nobody may open the keyring until
+  // the rotation ends.
+  std::ifstream saved(path_);
+  const std::string text((std::istreambuf_iterator<char>(saved)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("key " + first + " "), std::string::npos);
+  EXPECT_NE(text.find("key " + ring->active_key_id() + " "), std::string::npos);
+  EXPECT_THROW(Keyring::open(path_, false), Error);
+  EXPECT_EQ(ring->decrypt(old_cipher, "f"), "before");
   ring->retire_inactive();
   EXPECT_EQ(Keyring::open(path_, false)->key_ids().size(), 1u);
   EXPECT_THROW(ring->decrypt(old_cipher, "f"), Error);
+}
+
+TEST_F(VaultTest, NoRotationWhileAnotherProcessUsesTheKeys) {
+  auto server = Keyring::open(path_, true);
+  auto operator_view = Keyring::open(path_, false);
+  try {
+    operator_view->add_key();
+    FAIL() << "rotated under a running user of the key file";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "key_in_use");
+  }
+  EXPECT_EQ(Keyring::open(path_, false)->key_ids().size(), 1u);  // file untouched
+  server.reset();
+  operator_view->add_key();
+  operator_view->retire_inactive();
+  EXPECT_NE(Keyring::open(path_, false)->active_key_id(), "");
 }
 
 TEST_F(VaultTest, RefusesMissingLooseOrMalformedFiles) {
