@@ -11,17 +11,19 @@ packages=(
   libboost1.81-dev libssl-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql iproute2 python3 wrk chromium nodejs npm libxml2-utils python3-aiosmtpd
+  postgresql iproute2 python3 wrk chromium libxml2-utils python3-aiosmtpd
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from another packaging (with npm inside): only ask Debian when absent.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
 # npm packages, pinned by lock files; reinstalled only when a lock file changed.
