@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/config.h"
+#include "core/refdata.h"
 
 namespace ctis {
 namespace {
@@ -120,6 +121,28 @@ TEST(Errors, KindsMapToStatusAndExitCodes) {
   EXPECT_EQ(http_status(ErrorKind::unavailable), 503);
   EXPECT_EQ(exit_code(ErrorKind::unavailable), 7);
   EXPECT_EQ(exit_code(ErrorKind::invalid), 2);
+}
+
+TEST(RefData, CountriesByEitherCode) {
+  EXPECT_EQ(countries().size(), 249u);
+  const Country* ng = find_country("nga");
+  ASSERT_NE(ng, nullptr);
+  EXPECT_EQ(ng->alpha2, "NG");
+  EXPECT_EQ(ng->numeric, "566");
+  EXPECT_EQ(find_country("NG"), ng);
+  EXPECT_EQ(find_country("XXX"), nullptr);
+  EXPECT_EQ(find_country(""), nullptr);
+}
+
+TEST(RefData, EmbeddedFilesMatchTheDataFolder) {
+  const char* root_env = std::getenv("CTIS_SOURCE_DIR");
+  ASSERT_NE(root_env, nullptr) << "CTIS_SOURCE_DIR is set by the test harness";
+  const std::string root = root_env;
+  std::ifstream in(root + "/data/countries.tsv");
+  const std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_TRUE(reference_files().count("countries.tsv"));
+  EXPECT_EQ(reference_files().at("countries.tsv"), on_disk);
+  EXPECT_FALSE(reference_files().count("README.md"));
 }
 
 }  // namespace
