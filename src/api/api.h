@@ -22,6 +22,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "cases/cases.h"
 #include "core/config.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -36,6 +37,7 @@ struct Services {
   std::shared_ptr<const vault::Keyring> keys;
   audit::AuditLog& audit;
   auth::Auth& auth;
+  cases::Cases& cases;
   http::Metrics& metrics;
 };
 

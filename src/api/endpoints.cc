@@ -14,6 +14,9 @@ const std::set<Role> kStaff = {Role::admin,   Role::coordinator, Role::caseworke
                                Role::analyst, Role::fiu_analyst, Role::partner};
 const std::set<Role> kAdmin = {Role::admin};
 const std::set<Role> kManagers = {Role::admin, Role::coordinator};
+// Case work: the people who identify and assist victims; analysts read pseudonymous profiles.
+const std::set<Role> kCaseWork = {Role::coordinator, Role::caseworker};
+const std::set<Role> kCaseReaders = {Role::coordinator, Role::caseworker, Role::analyst};
 
 json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
 json object(json properties, json required = json::array()) {
@@ -113,6 +116,31 @@ std::vector<Endpoint> build() {
               {"first_broken", {{"type", {"integer", "null"}}}},
               {"reason", kString}},
              {"ok", "entries", "first_broken", "reason"}));
+  const json any_object = {{"type", "object"}};
+  add("GET", "/api/v1/cases", kCaseReaders,
+      "Cases the caller may see (?status=&citizenship=&exploitation=&name=&document_number="
+      "&limit=&before=).",
+      list_cases, nullptr, 200, list_of("cases", "Case"));
+  add("POST", "/api/v1/cases", kCaseWork, "Open a case in one's organisation.", create_case,
+      ref("CaseInput"), 201, ref("Case"));
+  add("GET", "/api/v1/cases/{id}", kCaseReaders, "One case, as much of it as the caller may see.",
+      get_case, nullptr, 200, ref("Case"));
+  add("PATCH", "/api/v1/cases/{id}", kCaseWork,
+      "Change a case; only the fields sent (person fields merge, null removes).", update_case,
+      ref("CaseInput"), 200, ref("Case"));
+  add("POST", "/api/v1/cases/{id}/status", kCaseWork,
+      "Move a case along identified, referred, assisted, closed (or reopen).", set_case_status,
+      object({{"status", kString}, {"reason", kString}}, {"status"}), 200, ref("Case"));
+  add("GET", "/api/v1/cases/{id}/history", kCaseWork, "Field-level history of a case.",
+      case_history, nullptr, 200,
+      object({{"history", {{"type", "array"}, {"items", any_object}}}}, {"history"}));
+  add("GET", "/api/v1/cases/{id}/notes", kCaseWork, "Notes on a case.", case_notes, nullptr, 200,
+      object({{"notes", {{"type", "array"}, {"items", any_object}}}}, {"notes"}));
+  add("POST", "/api/v1/cases/{id}/notes", kCaseWork, "Add a note to a case.", add_case_note,
+      object({{"text", kString}}, {"text"}), 201, any_object);
+  add("GET", "/api/v1/reference/countries", kStaff, "ISO 3166-1 countries.", list_countries,
+      nullptr, 200,
+      object({{"countries", {{"type", "array"}, {"items", any_object}}}}, {"countries"}));
   return t;
 }
 

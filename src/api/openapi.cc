@@ -50,6 +50,36 @@ json schemas() {
                             {"detail", text},
                             {"hash", text}},
                            {"seq", "at", "actor", "role", "action", "record", "outcome", "hash"});
+  s["CaseInput"] = {
+      {"type", "object"},
+      {"description",
+       "person: given_name, family_name, birth_date (YYYY-MM-DD), document_number, contact, "
+       "address; profile: CTDC variables (gender, age_band, citizenship and "
+       "country_of_exploitation as ISO 3166-1 alpha-3, year_of_registration, traffick_months, "
+       "means, exploitation, labour_sectors, sexual_types, recruiter_relations); legs: ordered "
+       "route legs (country, place, date_from, date_to, transport, regular_crossing); "
+       "immigration_status; non_punishment; assigned_to (a caseworker's user id)."},
+      {"properties",
+       {{"person", {{"type", "object"}}},
+        {"profile", {{"type", "object"}}},
+        {"legs", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+        {"immigration_status", {{"type", {"string", "null"}}}},
+        {"non_punishment", {{"type", "boolean"}}},
+        {"assigned_to", {{"type", {"integer", "null"}}}}}}};
+  s["Case"] =
+      object({{"id", integer},
+              {"reference", text},
+              {"status", {{"enum", {"identified", "referred", "assisted", "closed"}}}},
+              {"organisation_id", integer},
+              {"profile", {{"type", "object"}}},
+              {"non_punishment", {{"type", "boolean"}}},
+              {"person", {{"type", "object"}, {"description", "full access only"}}},
+              {"legs", {{"type", "array"}, {"description", "full access only"}}},
+              {"route_countries", {{"type", "array"}, {"description", "pseudonymous view only"}}},
+              {"immigration_status",
+               {{"type", {"string", "null"}},
+                {"description", "assigned caseworker and coordinators only"}}}},
+             {"id", "reference", "status", "organisation_id", "profile", "non_punishment"});
   s["Error"] = object({{"error", object({{"code", text}, {"message", text}, {"field", text}},
                                         {"code", "message"})}},
                       {"error"});

@@ -123,6 +123,7 @@ http::Response dashboard(Call& call) {
   json cards = json::array();
   cards.push_back(
       {{"id", "users"}, {"title_key", "dashboard.users"}, {"value", s.auth.count_users()}});
+  cards.push_back({{"id", "cases"}, {"title_key", "dashboard.cases"}, {"value", s.cases.count()}});
   cards.push_back({{"id", "audit_entries"},
                    {"title_key", "dashboard.audit_entries"},
                    {"value", s.audit.count()}});

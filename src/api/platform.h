@@ -25,5 +25,14 @@ http::Response create_token(Call&);
 http::Response revoke_token(Call&);
 http::Response list_audit(Call&);
 http::Response verify_audit(Call&);
+http::Response list_cases(Call&);
+http::Response create_case(Call&);
+http::Response get_case(Call&);
+http::Response update_case(Call&);
+http::Response set_case_status(Call&);
+http::Response case_history(Call&);
+http::Response case_notes(Call&);
+http::Response add_case_note(Call&);
+http::Response list_countries(Call&);
 
 }  // namespace ctis::api

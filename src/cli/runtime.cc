@@ -52,6 +52,7 @@ Runtime open_runtime(const Config& config, Schema schema) {
   rt.keys = vault::Keyring::open(config.keys_file(), fresh);
   rt.audit = std::make_unique<audit::AuditLog>(*rt.db);
   rt.auth = std::make_unique<auth::Auth>(*rt.db, rt.keys, *rt.audit, config.auth);
+  rt.cases = std::make_unique<cases::Cases>(*rt.db, rt.keys, *rt.audit);
   return rt;
 }
 

@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "cases/cases.h"
 #include "core/config.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -18,6 +19,7 @@ struct Runtime {
   std::shared_ptr<vault::Keyring> keys;
   std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<auth::Auth> auth;
+  std::unique_ptr<cases::Cases> cases;
 };
 
 enum class Schema { must_be_current, migrate };

@@ -22,7 +22,7 @@ http::ServerOptions server_options(const Config& c) {
 
 void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_listening) {
   http::Metrics metrics;
-  api::App app(api::Services{rt.config, *rt.db, rt.keys, *rt.audit, *rt.auth, metrics});
+  api::App app(api::Services{rt.config, *rt.db, rt.keys, *rt.audit, *rt.auth, *rt.cases, metrics});
   http::Server server(server_options(rt.config),
                       [&app](http::Request& req) { return app.handle(req); });
   const auto port = server.bind();

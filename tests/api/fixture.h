@@ -29,7 +29,9 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
     config_.auth.fast_password_hashing = true;
     config_.server.web_root = (test_db_->dir() / "no-web").string();
     auth_ = std::make_unique<auth::Auth>(*db_, keys_, *audit_, config_.auth);
-    app_ = std::make_unique<App>(Services{config_, *db_, keys_, *audit_, *auth_, metrics_});
+    cases_ = std::make_unique<cases::Cases>(*db_, keys_, *audit_);
+    app_ =
+        std::make_unique<App>(Services{config_, *db_, keys_, *audit_, *auth_, *cases_, metrics_});
     for (auth::Role r : auth::all_roles()) {
       if (r == auth::Role::anonymous) continue;
       const std::string name = "user." + std::string(auth::role_name(r));
@@ -81,6 +83,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
   std::shared_ptr<vault::Keyring> keys_;
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<auth::Auth> auth_;
+  std::unique_ptr<cases::Cases> cases_;
   http::Metrics metrics_;
   std::unique_ptr<App> app_;
   std::map<auth::Role, Caller> callers_;

@@ -1,0 +1,89 @@
+// Handlers of the case endpoints: thin — the cases module validates and decides need-to-know.
+#include "api/input.h"
+#include "api/platform.h"
+#include "cases/cases.h"
+#include "core/refdata.h"
+
+namespace ctis::api {
+namespace {
+
+cases::Filter filter_from(const http::Request& req) {
+  cases::Filter f;
+  f.status = req.query_param("status");
+  f.citizenship = req.query_param("citizenship");
+  if (f.citizenship) {
+    const Country* c = find_country(*f.citizenship);
+    if (!c) fail_invalid("citizenship", "citizenship must be an ISO 3166-1 country code");
+    f.citizenship = c->alpha3;
+  }
+  f.exploitation = req.query_param("exploitation");
+  f.name = req.query_param("name");
+  f.document_number = req.query_param("document_number");
+  if (auto limit = req.query_param("limit")) {
+    f.limit = static_cast<int>(std::min<std::int64_t>(path_id({{"limit", *limit}}, "limit"), 200));
+  }
+  if (auto before = req.query_param("before"))
+    f.before_id = path_id({{"before", *before}}, "before");
+  for (const auto* v : {&f.name, &f.document_number, &f.status, &f.exploitation}) {
+    if (*v && v->value().size() > 200)
+      fail_invalid("query", "query parameters are limited to 200 bytes");
+  }
+  return f;
+}
+
+}  // namespace
+
+http::Response list_cases(Call& call) {
+  return http::Response::json(200, call.services.cases.list(call.who, filter_from(call.request)));
+}
+
+http::Response create_case(Call& call) {
+  return http::Response::json(201, call.services.cases.create(call.who, call.request.json()));
+}
+
+http::Response get_case(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.get(call.who, path_id(call.request.params, "id")));
+}
+
+http::Response update_case(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.update(call.who, path_id(call.request.params, "id"),
+                                      call.request.json()));
+}
+
+http::Response set_case_status(Call& call) {
+  Input in(call.request.json(), {"status", "reason"});
+  return http::Response::json(
+      200, call.services.cases.set_status(call.who, path_id(call.request.params, "id"),
+                                          in.text("status", 32),
+                                          in.opt_text("reason", 1000).value_or("")));
+}
+
+http::Response case_history(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.history(call.who, path_id(call.request.params, "id")));
+}
+
+http::Response case_notes(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.notes(call.who, path_id(call.request.params, "id")));
+}
+
+http::Response add_case_note(Call& call) {
+  Input in(call.request.json(), {"text"});
+  return http::Response::json(
+      201, call.services.cases.add_note(call.who, path_id(call.request.params, "id"),
+                                        in.text("text", 20000)));
+}
+
+http::Response list_countries(Call&) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : countries()) {
+    out.push_back({{"alpha2", c.alpha2}, {"alpha3", c.alpha3}, {"name", c.name}});
+  }
+  auto r = http::Response::json(200, {{"countries", out}});
+  return r;
+}
+
+}  // namespace ctis::api

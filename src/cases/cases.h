@@ -1,0 +1,125 @@
+// cases: presumed victims of trafficking — their case records, who may see what of them, and
+// every change kept as field-level history.
+//
+// A case holds the person's identifiers (names, birth date, document number, contact, address:
+// encrypted as one record, with keyed blind indexes on the full name, the family name and the
+// document number for exact search), the CTDC variables (gender, age band, citizenship,
+// country of exploitation, means of control, exploitation types, sectors, recruiter relation,
+// duration — pseudonymous, kept in clear for statistics), the route as ordered legs,
+// immigration status (encrypted; see below), the non-punishment flag, the identifying
+// organisation, the assigned caseworker and a status.
+//
+// Need-to-know, decided here and nowhere else (see access()):
+//  - coordinators see every case of their organisation; caseworkers the cases of their
+//    organisation and those assigned to them;
+//  - analysts see the pseudonymous profile only (no identifiers, no notes) of their
+//    organisation's cases;
+//  - administrators, FIU analysts and partners see no case (partners get aggregates elsewhere);
+//  - immigration status is shown only to the case's assigned caseworker and to coordinators of
+//    its organisation, and is never part of an export or an aggregate;
+//  - nothing about assistance depends on cooperation with the authorities: there is no such
+//    field.
+//
+// The API speaks JSON; so does this module: inputs are validated strictly (Error(invalid) with
+// the JSON pointer of the field at fault, nothing written), views are built per caller.
+// Every read of a case is audited; every change is written with its history and audit entry
+// in one transaction. Threads: Cases is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+namespace ctis::cases {
+
+enum class Access { none, profile, full };
+
+// Where a case sits, for access decisions.
+struct Placement {
+  std::int64_t organisation_id = 0;
+  std::optional<std::int64_t> assigned_to;
+};
+
+Access access(const auth::Principal& who, const Placement& where);
+bool sees_immigration_status(const auth::Principal& who, const Placement& where);
+
+// A case input after validation: what the store writes.
+struct Record {
+  nlohmann::json person = nlohmann::json::object();   // identifiers (encrypted at rest)
+  nlohmann::json profile = nlohmann::json::object();  // CTDC variables
+  nlohmann::json legs = nlohmann::json::array();
+  std::optional<std::string> immigration_status;
+  bool non_punishment = false;
+  std::optional<std::int64_t> assigned_to;
+};
+
+// Validates a full input (create, import) or a partial one (update: only the fields present,
+// merged over `base`). Throws Error(invalid) naming the field ("/profile/citizenship").
+Record validate(const nlohmann::json& input, const Record* base = nullptr);
+
+struct Filter {
+  std::optional<std::string> status;
+  std::optional<std::string> citizenship;      // alpha-3
+  std::optional<std::string> exploitation;     // forced_labour, sexual, other
+  std::optional<std::string> name;             // exact full or family name (blind index)
+  std::optional<std::string> document_number;  // exact (blind index)
+  int limit = 50;
+  std::int64_t before_id = 0;  // paging: cases with a smaller id
+};
+
+class Cases {
+ public:
+  Cases(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit);
+
+  // The case as the caller may see it. Creating needs full access to the organisation.
+  nlohmann::json create(const auth::Principal& by, const nlohmann::json& input);
+  nlohmann::json get(const auth::Principal& by, std::int64_t id);
+  nlohmann::json update(const auth::Principal& by, std::int64_t id, const nlohmann::json& patch);
+  nlohmann::json list(const auth::Principal& by, const Filter& filter);
+  // Status workflow: identified -> referred -> assisted -> closed; closed -> identified (reopen).
+  nlohmann::json set_status(const auth::Principal& by, std::int64_t id, const std::string& status,
+                            const std::string& reason);
+  nlohmann::json history(const auth::Principal& by, std::int64_t id);
+  nlohmann::json add_note(const auth::Principal& by, std::int64_t id, const std::string& text);
+  nlohmann::json notes(const auth::Principal& by, std::int64_t id);
+
+  // Writes many validated records for one organisation in one transaction (import); returns
+  // the new ids. Audited as one import entry plus one create entry per case.
+  std::vector<std::int64_t> insert_many(const auth::Principal& by, std::int64_t organisation_id,
+                                        const std::vector<Record>& records);
+  // Pseudonymous profiles (no identifiers, no immigration status) of every case the caller
+  // may see, for exports and statistics. Audited as an export.
+  std::vector<nlohmann::json> export_profiles(const auth::Principal& by);
+
+  std::int64_t count();
+  // Re-encrypts every encrypted case field under `keys` (key rotation), in the caller's
+  // transaction.
+  std::int64_t reencrypt(store::Connection& conn, const vault::Keyring& keys);
+
+ private:
+  struct Loaded;
+  Loaded load(store::Connection& conn, std::int64_t id);
+  nlohmann::json view(const auth::Principal& by, const Loaded& c, store::Connection& conn);
+  Loaded require(const auth::Principal& by, store::Connection& conn, std::int64_t id,
+                 Access needed);
+  std::int64_t insert(const auth::Principal& by, store::Connection& conn,
+                      std::int64_t organisation_id, const Record& record);
+  void write(store::Connection& conn, std::int64_t id, const Record& record);
+  static void check_assignee(store::Connection& conn, std::int64_t organisation_id,
+                             std::int64_t user_id);
+
+  store::Database& db_;
+  std::shared_ptr<const vault::Keyring> keys_;
+  audit::AuditLog& audit_;
+};
+
+}  // namespace ctis::cases

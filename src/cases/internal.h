@@ -1,0 +1,42 @@
+// Private to the cases module: calendar dates, CTDC age bands, the CTDC vocabulary.
+#pragma once
+
+#include <compare>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cases/cases.h"
+
+namespace ctis::cases {
+
+// A case as stored, decrypted.
+struct Cases::Loaded {
+  std::int64_t id = 0;
+  std::string reference;
+  Placement placement;
+  std::string status;
+  Record record;
+  Millis created_at = 0, updated_at = 0;
+};
+
+struct Date {
+  int year = 0, month = 0, day = 0;
+  // "YYYY-MM-DD" with a real calendar day; throws Error(invalid) otherwise.
+  static Date parse(const std::string& text, const std::string& where = "");
+  std::string iso() const;
+  auto operator<=>(const Date&) const = default;
+};
+
+Date parse_date(const nlohmann::json& value, const std::string& where);
+Date today();
+int age_on(const Date& born, const Date& on);
+
+// CTDC age bands ("0-8", ..., "48+").
+std::string band_for(int age);
+bool band_contains(const std::string& band, int age);
+
+// data/ctdc/ctdc-2024.json, parsed once.
+const nlohmann::json& ctdc_standard();
+
+}  // namespace ctis::cases

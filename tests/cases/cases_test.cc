@@ -1,0 +1,273 @@
+#include "cases/cases.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_db.h"
+
+namespace ctis::cases {
+namespace {
+
+using auth::Role;
+using nlohmann::json;
+using store::Dialect;
+
+class CasesTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<testing::TestDb>(GetParam());
+    db_ = test_db_->open(4);
+    store::migrate(*db_, store::builtin_migrations());
+    keys_ = vault::Keyring::open((test_db_->dir() / "ctis.key").string(), true);
+    audit_ = std::make_unique<audit::AuditLog>(*db_);
+    Config::Auth settings;
+    settings.fast_password_hashing = true;
+    auth_ = std::make_unique<auth::Auth>(*db_, keys_, *audit_, settings);
+    cases_ = std::make_unique<Cases>(*db_, keys_, *audit_);
+    coordinator_ = person("coord", "coordinator", "Referral Office");
+    caseworker_ = person("worker", "caseworker", "Referral Office");
+    colleague_ = person("colleague", "caseworker", "Referral Office");
+    outsider_ = person("outsider", "caseworker", "Other NGO");
+    analyst_ = person("analyst", "analyst", "Referral Office");
+    admin_ = person("admin", "admin", "Referral Office");
+  }
+
+  auth::Principal person(const std::string& name, const std::string& role, const std::string& org) {
+    const auto u = auth_->create_user(auth::operator_principal(),
+                                      {name, role, org, "", "", "password for tests"}, true);
+    auth::Principal p;
+    p.user_id = u.id;
+    p.username = u.username;
+    p.role = u.role;
+    p.organisation_id = u.organisation_id;
+    return p;
+  }
+
+  json sample() {
+    return {{"person",
+             {{"given_name", "Amina"},
+              {"family_name", "Okafor"},
+              {"birth_date", "1999-03-14"},
+              {"document_number", "A1234567"}}},
+            {"profile",
+             {{"gender", "woman"},
+              {"citizenship", "nga"},
+              {"country_of_exploitation", "ITA"},
+              {"year_of_registration", 2024},
+              {"means", {"threats", "withhold_docs"}},
+              {"exploitation", {"sexual"}},
+              {"sexual_types", {"prostitution"}}}},
+            {"legs",
+             {{{"country", "NGA"},
+               {"place", "Benin City"},
+               {"date_from", "2023-01-02"},
+               {"date_to", "2023-01-05"},
+               {"transport", "land_vehicle"}},
+              {{"country", "LBY"},
+               {"date_from", "2023-01-20"},
+               {"date_to", "2023-06-01"},
+               {"regular_crossing", false}},
+              {{"country", "ITA"}, {"date_from", "2023-06-03"}, {"transport", "sea"}}}},
+            {"immigration_status", "irregular; asylum claim pending"},
+            {"non_punishment", true},
+            {"assigned_to", caseworker_.user_id}};
+  }
+
+  std::unique_ptr<testing::TestDb> test_db_;
+  std::unique_ptr<store::Database> db_;
+  std::shared_ptr<vault::Keyring> keys_;
+  std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<auth::Auth> auth_;
+  std::unique_ptr<Cases> cases_;
+  auth::Principal coordinator_, caseworker_, colleague_, outsider_, analyst_, admin_;
+};
+
+TEST_P(CasesTest, CreateNormalisesAndDerives) {
+  const json c = cases_->create(caseworker_, sample());
+  EXPECT_EQ(c["status"], "identified");
+  EXPECT_EQ(c["profile"]["citizenship"], "NGA");
+  EXPECT_EQ(c["profile"]["age_band"], "24-26");  // born March 1999, registered 2024
+  EXPECT_EQ(c["person"]["family_name"], "Okafor");
+  EXPECT_EQ(c["legs"].size(), 3u);
+  EXPECT_EQ(c["immigration_status"], "irregular; asylum claim pending");
+  EXPECT_EQ(c["reference"].get<std::string>().rfind("CT-", 0), 0u);
+}
+
+TEST_P(CasesTest, IdentifiersAreEncryptedAtRest) {
+  const json c = cases_->create(caseworker_, sample());
+  auto row = db_->connection()->query_one(
+      "SELECT person_enc, immigration_status_enc, name_index FROM cases WHERE id = ?",
+      {c["id"].get<std::int64_t>()});
+  const auto& p = row->blob(0);
+  const std::string raw(p.begin(), p.end());
+  EXPECT_EQ(raw.find("Okafor"), std::string::npos);
+  EXPECT_EQ(raw.find("A1234567"), std::string::npos);
+  const auto& i = row->blob(1);
+  EXPECT_EQ(std::string(i.begin(), i.end()).find("asylum"), std::string::npos);
+}
+
+TEST_P(CasesTest, NeedToKnow) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  // The organisation's coordinator and caseworkers see everything but immigration status,
+  // which only the assigned caseworker and coordinators see.
+  EXPECT_TRUE(cases_->get(coordinator_, id).contains("immigration_status"));
+  EXPECT_TRUE(cases_->get(caseworker_, id).contains("immigration_status"));
+  const json colleague_view = cases_->get(colleague_, id);
+  EXPECT_TRUE(colleague_view.contains("person"));
+  EXPECT_FALSE(colleague_view.contains("immigration_status"));
+  // Analysts: the pseudonymous profile, the non-punishment flag, no identifiers or places.
+  const json pseudonymous = cases_->get(analyst_, id);
+  EXPECT_FALSE(pseudonymous.contains("person"));
+  EXPECT_FALSE(pseudonymous.contains("legs"));
+  EXPECT_FALSE(pseudonymous.contains("immigration_status"));
+  EXPECT_EQ(pseudonymous["non_punishment"], true);
+  EXPECT_EQ(pseudonymous["route_countries"], json({"NGA", "LBY", "ITA"}));
+  // Other organisations and administrators: the case does not exist.
+  for (const auto& p : {outsider_, admin_}) {
+    try {
+      cases_->get(p, id);
+      FAIL() << p.username << " saw a case";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::not_found);
+    }
+  }
+  // A caseworker of another organisation cannot be assigned to it.
+  EXPECT_THROW(cases_->update(colleague_, id, {{"assigned_to", outsider_.user_id}}), Error);
+}
+
+TEST_P(CasesTest, OnlyTheRightPeopleRecordImmigrationStatus) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  try {
+    cases_->update(colleague_, id, {{"immigration_status", "regular"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::forbidden);
+    EXPECT_EQ(e.field(), "/immigration_status");
+  }
+  // A colleague's history shows that it changed, never what it says.
+  cases_->update(caseworker_, id, {{"immigration_status", "residence permit granted"}});
+  bool hidden_seen = false;
+  const json history = cases_->history(colleague_, id);
+  for (const auto& h : history["history"]) {
+    if (h["field"] == "immigration_status") {
+      hidden_seen = true;
+      EXPECT_FALSE(h.contains("new"));
+    }
+  }
+  EXPECT_TRUE(hidden_seen);
+}
+
+TEST_P(CasesTest, ExportsNeverCarryIdentifiersOrImmigrationStatus) {
+  cases_->create(caseworker_, sample());
+  const auto profiles = cases_->export_profiles(coordinator_);
+  ASSERT_EQ(profiles.size(), 1u);
+  const std::string text = profiles[0].dump();
+  for (const char* secret : {"Okafor", "Amina", "A1234567", "asylum", "1999-03-14"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+  }
+}
+
+TEST_P(CasesTest, EveryChangeKeepsFieldHistory) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  cases_->update(caseworker_, id,
+                 {{"person", {{"family_name", "Okafor-Eze"}}}, {"profile", {{"gender", nullptr}}}});
+  const json h = cases_->history(caseworker_, id)["history"];
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0]["field"], "person.family_name");
+  EXPECT_EQ(h[0]["old"], "Okafor");
+  EXPECT_EQ(h[0]["new"], "Okafor-Eze");
+  EXPECT_EQ(h[0]["actor"], "worker");
+  EXPECT_EQ(h[1]["field"], "profile.gender");
+  EXPECT_TRUE(h[1]["new"].is_null());
+  EXPECT_TRUE(audit_->verify().ok);
+}
+
+TEST_P(CasesTest, StatusWorkflow) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  EXPECT_EQ(cases_->set_status(caseworker_, id, "referred", "")["status"], "referred");
+  EXPECT_THROW(cases_->set_status(caseworker_, id, "identified", "oops"), Error);
+  EXPECT_THROW(cases_->set_status(caseworker_, id, "closed", ""), Error);  // needs a reason
+  EXPECT_EQ(cases_->set_status(caseworker_, id, "closed", "returned home")["status"], "closed");
+  EXPECT_EQ(cases_->set_status(caseworker_, id, "identified", "new contact")["status"],
+            "identified");
+  EXPECT_THROW(cases_->set_status(caseworker_, id, "archived", "x"), Error);
+}
+
+TEST_P(CasesTest, BadInputNamesTheFieldAndWritesNothing) {
+  struct Case {
+    std::string pointer;
+    json value;
+    std::string field;
+  };
+  const std::vector<Case> bad = {
+      {"/profile/citizenship", "XYZ", "/profile/citizenship"},
+      {"/profile/gender", "robot", "/profile/gender"},
+      {"/profile/means", json({"magic"}), "/profile/means/0"},
+      {"/person/birth_date", "2999-01-01", "/person/birth_date"},
+      {"/person/birth_date", "2001-02-30", "/person/birth_date"},
+      {"/profile/age_band", "48+", "/profile/age_band"},         // contradicts 1999
+      {"/legs/1/date_to", "2023-01-10", "/legs/1/date_to"},      // exit before entry
+      {"/legs/2/date_from", "2022-01-01", "/legs/2/date_from"},  // out of order
+      {"/legs/0/country", "Nigeria", "/legs/0/country"},
+      {"/cooperates_with_police", true, "/cooperates_with_police"},
+  };
+  for (const auto& b : bad) {
+    json input = sample();
+    input[json::json_pointer(b.pointer)] = b.value;
+    try {
+      cases_->create(caseworker_, input);
+      FAIL() << "accepted " << b.pointer;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::invalid) << e.what();
+      EXPECT_EQ(e.field(), b.field) << e.what();
+    }
+  }
+  EXPECT_EQ(cases_->count(), 0);
+}
+
+TEST_P(CasesTest, SearchByBlindIndexedNameAndFilters) {
+  cases_->create(caseworker_, sample());
+  json other = sample();
+  other["person"]["family_name"] = "Mensah";
+  other["profile"]["citizenship"] = "GHA";
+  other["profile"]["exploitation"] = {"forced_labour"};
+  cases_->create(caseworker_, other);
+  Filter f;
+  f.name = "okafor";
+  EXPECT_EQ(cases_->list(coordinator_, f)["cases"].size(), 1u);
+  f.name = "Amina Okafor";
+  EXPECT_EQ(cases_->list(coordinator_, f)["cases"].size(), 1u);
+  f = {};
+  f.citizenship = "GHA";
+  EXPECT_EQ(cases_->list(coordinator_, f)["cases"].size(), 1u);
+  f = {};
+  f.exploitation = "sexual";
+  EXPECT_EQ(cases_->list(coordinator_, f)["cases"].size(), 1u);
+  f = {};
+  f.document_number = "A1234567";
+  EXPECT_EQ(cases_->list(coordinator_, f)["cases"].size(), 2u);
+  EXPECT_EQ(cases_->list(analyst_, f)["cases"].size(), 0u);  // no identifier search
+  EXPECT_EQ(cases_->list(outsider_, {})["cases"].size(), 0u);
+  EXPECT_EQ(cases_->list(analyst_, {})["cases"].size(), 2u);
+}
+
+TEST_P(CasesTest, NotesAndRotationLoseNothing) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  cases_->add_note(caseworker_, id, "Met at the shelter; prefers a female interpreter.");
+  cases_->update(caseworker_, id, {{"person", {{"contact", "+39 555 0100"}}}});
+  keys_->add_key();
+  db_->transaction([&](store::Connection& c) { EXPECT_GT(cases_->reencrypt(c, *keys_), 3); });
+  keys_->retire_inactive();
+  EXPECT_EQ(cases_->get(caseworker_, id)["person"]["contact"], "+39 555 0100");
+  EXPECT_EQ(cases_->notes(caseworker_, id)["notes"][0]["text"],
+            "Met at the shelter; prefers a female interpreter.");
+  EXPECT_EQ(cases_->history(caseworker_, id)["history"][0]["new"], "+39 555 0100");
+  Filter f;
+  f.name = "Okafor";
+  EXPECT_EQ(cases_->list(caseworker_, f)["cases"].size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, CasesTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),
+                         testing::dialect_name);
+
+}  // namespace
+}  // namespace ctis::cases
