@@ -77,6 +77,84 @@ http::Response add_case_note(Call& call) {
                                         in.text("text", 20000)));
 }
 
+http::Response list_catalogues(Call&) {
+  return http::Response::json(200, cases::catalogues_json());
+}
+
+http::Response list_rule_sets(Call&) { return http::Response::json(200, cases::rule_sets_json()); }
+
+http::Response case_screenings(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.screenings(call.who, path_id(call.request.params, "id")));
+}
+
+http::Response start_screening(Call& call) {
+  Input in(call.request.json(), {"catalogue"});
+  return http::Response::json(
+      201, call.services.cases.start_screening(call.who, path_id(call.request.params, "id"),
+                                               in.text("catalogue", 64)));
+}
+
+http::Response update_screening(Call& call) {
+  return http::Response::json(200, call.services.cases.update_screening(
+                                       call.who, path_id(call.request.params, "id"),
+                                       path_id(call.request.params, "sid"), call.request.json()));
+}
+
+http::Response case_classification(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.classification(call.who, path_id(call.request.params, "id")));
+}
+
+http::Response classify_case(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.classify(call.who, path_id(call.request.params, "id"),
+                                        call.request.json()));
+}
+
+namespace {
+std::int64_t case_id(const Call& call) { return path_id(call.request.params, "id"); }
+}  // namespace
+
+http::Response case_services(Call& call) {
+  return http::Response::json(200, call.services.cases.services(call.who, case_id(call)));
+}
+http::Response add_case_service(Call& call) {
+  return http::Response::json(
+      201, call.services.cases.add_service(call.who, case_id(call), call.request.json()));
+}
+http::Response case_referrals(Call& call) {
+  return http::Response::json(200, call.services.cases.referrals(call.who, case_id(call)));
+}
+http::Response refer_case(Call& call) {
+  return http::Response::json(
+      201, call.services.cases.refer(call.who, case_id(call), call.request.json()));
+}
+http::Response withdraw_referral_consent(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.withdraw_consent(call.who, case_id(call),
+                                                path_id(call.request.params, "rid")));
+}
+http::Response case_procedures(Call& call) {
+  return http::Response::json(200, call.services.cases.procedures(call.who, case_id(call)));
+}
+http::Response add_case_procedure(Call& call) {
+  return http::Response::json(
+      201, call.services.cases.add_procedure(call.who, case_id(call), call.request.json()));
+}
+http::Response update_case_procedure(Call& call) {
+  return http::Response::json(
+      200, call.services.cases.update_procedure(
+               call.who, case_id(call), path_id(call.request.params, "pid"), call.request.json()));
+}
+http::Response list_reminders(Call& call) {
+  int days = 14;
+  if (auto q = call.request.query_param("days")) {
+    days = static_cast<int>(std::min<std::int64_t>(path_id({{"days", *q}}, "days"), 366));
+  }
+  return http::Response::json(200, call.services.cases.reminders(call.who, days));
+}
+
 http::Response list_countries(Call&) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : countries()) {

@@ -138,6 +138,82 @@ std::vector<Endpoint> build() {
       object({{"notes", {{"type", "array"}, {"items", any_object}}}}, {"notes"}));
   add("POST", "/api/v1/cases/{id}/notes", kCaseWork, "Add a note to a case.", add_case_note,
       object({{"text", kString}}, {"text"}), 201, any_object);
+  add("GET", "/api/v1/cases/{id}/screenings", kCaseWork, "Screenings of a case.", case_screenings,
+      nullptr, 200,
+      object({{"screenings", {{"type", "array"}, {"items", ref("Screening")}}}}, {"screenings"}));
+  add("POST", "/api/v1/cases/{id}/screenings", kCaseWork,
+      "Start a screening against an indicator catalogue.", start_screening,
+      object({{"catalogue", kString}}, {"catalogue"}), 201, ref("Screening"));
+  add("PATCH", "/api/v1/cases/{id}/screenings/{sid}", kCaseWork,
+      "Record answers (merged) and optionally complete the screening.", update_screening,
+      object({{"answers", any_object}, {"complete", {{"type", "boolean"}}}}), 200,
+      ref("Screening"));
+  add("GET", "/api/v1/cases/{id}/classification", kCaseWork,
+      "The latest legal classification of a case, re-evaluated under the rules that decided it.",
+      case_classification, nullptr, 200, ref("Classification"));
+  add("PUT", "/api/v1/cases/{id}/classification", kCaseWork,
+      "Classify a case from its facts under the current rule set.", classify_case,
+      object({{"facts", any_object}}, {"facts"}), 200, ref("Classification"));
+  const json list_any = {{"type", "array"}, {"items", any_object}};
+  add("GET", "/api/v1/cases/{id}/services", kCaseWork, "Services given to the person.",
+      case_services, nullptr, 200, object({{"services", list_any}}, {"services"}));
+  add("POST", "/api/v1/cases/{id}/services", kCaseWork,
+      "Record a service (shelter, medical, psychological, legal_aid, interpretation, education, "
+      "livelihood, voluntary_return, reintegration).",
+      add_case_service,
+      object({{"kind", kString},
+              {"provider", kString},
+              {"start_date", kString},
+              {"end_date", kString},
+              {"outcome", kString},
+              {"note", kString}},
+             {"kind", "provider"}),
+      201, object({{"services", list_any}}, {"services"}));
+  add("GET", "/api/v1/cases/{id}/referrals", kCaseWork, "Referrals to other organisations.",
+      case_referrals, nullptr, 200, object({{"referrals", list_any}}, {"referrals"}));
+  add("POST", "/api/v1/cases/{id}/referrals", kCaseWork,
+      "Refer the case to another organisation, with the person's consent.", refer_case,
+      object({{"to_organisation", {{"type", "integer"}}},
+              {"purpose", kString},
+              {"consent", {{"const", true}}}},
+             {"to_organisation", "purpose", "consent"}),
+      201, object({{"referrals", list_any}}, {"referrals"}));
+  add("POST", "/api/v1/cases/{id}/referrals/{rid}/withdraw", kCaseWork,
+      "The person withdraws consent: the receiving organisation loses access.",
+      withdraw_referral_consent, nullptr, 200, object({{"referrals", list_any}}, {"referrals"}));
+  add("GET", "/api/v1/cases/{id}/procedures", kCaseWork,
+      "Reflection period, residence permit and compensation procedures.", case_procedures, nullptr,
+      200, object({{"procedures", list_any}}, {"procedures"}));
+  add("POST", "/api/v1/cases/{id}/procedures", kCaseWork, "Start a procedure.", add_case_procedure,
+      object({{"kind", kString},
+              {"status", kString},
+              {"start_date", kString},
+              {"due_date", kString},
+              {"decided_date", kString},
+              {"amount", {{"type", "integer"}}},
+              {"currency", kString},
+              {"note", kString}},
+             {"kind"}),
+      201, object({{"procedures", list_any}}, {"procedures"}));
+  add("PATCH", "/api/v1/cases/{id}/procedures/{pid}", kCaseWork,
+      "Change a procedure's status, dates, amount or note.", update_case_procedure,
+      object({{"status", kString},
+              {"start_date", kString},
+              {"due_date", kString},
+              {"decided_date", kString},
+              {"amount", {{"type", "integer"}}},
+              {"currency", kString},
+              {"note", kString}}),
+      200, object({{"procedures", list_any}}, {"procedures"}));
+  add("GET", "/api/v1/reminders", kCaseWork,
+      "Open procedures due within ?days= (default 14) or overdue, on one's cases.", list_reminders,
+      nullptr, 200, object({{"reminders", list_any}}, {"reminders"}));
+  add("GET", "/api/v1/indicators/catalogues", kCaseReaders,
+      "Indicator catalogues with their texts in every language.", list_catalogues, nullptr, 200,
+      object({{"catalogues", {{"type", "array"}, {"items", any_object}}}}, {"catalogues"}));
+  add("GET", "/api/v1/legal/rule-sets", kCaseReaders, "Legal rule sets and the facts they take.",
+      list_rule_sets, nullptr, 200,
+      object({{"rule_sets", {{"type", "array"}, {"items", any_object}}}}, {"rule_sets"}));
   add("GET", "/api/v1/reference/countries", kStaff, "ISO 3166-1 countries.", list_countries,
       nullptr, 200,
       object({{"countries", {{"type", "array"}, {"items", any_object}}}}, {"countries"}));

@@ -80,6 +80,21 @@ json schemas() {
                {{"type", {"string", "null"}},
                 {"description", "assigned caseworker and coordinators only"}}}},
              {"id", "reference", "status", "organisation_id", "profile", "non_punishment"});
+  s["Screening"] = object({{"id", integer},
+                           {"catalogue", text},
+                           {"version", text},
+                           {"status", {{"enum", {"in_progress", "complete"}}}},
+                           {"answers", {{"type", "object"}}},
+                           {"evaluation", {{"type", {"object", "null"}}}},
+                           {"updated_by", text},
+                           {"updated_at", text}},
+                          {"id", "catalogue", "version", "status", "answers", "evaluation"});
+  s["Classification"] = object({{"facts", {{"type", "object"}}},
+                                {"result", {{"type", "object"}}},
+                                {"rule_set", {{"type", "object"}}},
+                                {"decided_by", text},
+                                {"decided_at", text}},
+                               {"facts", "result", "rule_set", "decided_by", "decided_at"});
   s["Error"] = object({{"error", object({{"code", text}, {"message", text}, {"field", text}},
                                         {"code", "message"})}},
                       {"error"});

@@ -34,5 +34,21 @@ http::Response case_history(Call&);
 http::Response case_notes(Call&);
 http::Response add_case_note(Call&);
 http::Response list_countries(Call&);
+http::Response list_catalogues(Call&);
+http::Response case_services(Call&);
+http::Response add_case_service(Call&);
+http::Response case_referrals(Call&);
+http::Response refer_case(Call&);
+http::Response withdraw_referral_consent(Call&);
+http::Response case_procedures(Call&);
+http::Response add_case_procedure(Call&);
+http::Response update_case_procedure(Call&);
+http::Response list_reminders(Call&);
+http::Response list_rule_sets(Call&);
+http::Response case_screenings(Call&);
+http::Response start_screening(Call&);
+http::Response update_screening(Call&);
+http::Response case_classification(Call&);
+http::Response classify_case(Call&);
 
 }  // namespace ctis::api

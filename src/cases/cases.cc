@@ -1,5 +1,7 @@
 #include "cases/cases.h"
 
+#include <algorithm>
+
 #include "cases/internal.h"
 
 namespace ctis::cases {
@@ -15,7 +17,10 @@ constexpr std::string_view kColumns =
 // " forced_labour sexual ": searchable with LIKE '% code %'.
 std::string join_codes(const json& list) {
   std::string out;
-  for (const auto& c : list) out += " " + c.get<std::string>();
+  for (const auto& c : list) {
+    out += ' ';
+    out += c.get<std::string>();
+  }
   return out.empty() ? "" : out + " ";
 }
 
@@ -34,6 +39,11 @@ store::Value opt_int(const std::optional<std::int64_t>& v) {
 
 Access access(const auth::Principal& who, const Placement& where) {
   const bool same_org = who.organisation_id == where.organisation_id;
+  const bool referred = std::find(where.shared_with.begin(), where.shared_with.end(),
+                                  who.organisation_id) != where.shared_with.end();
+  if ((who.role == Role::coordinator || who.role == Role::caseworker) && referred) {
+    return Access::full;
+  }
   switch (who.role) {
     case Role::coordinator:
       return same_org ? Access::full : Access::none;
@@ -62,7 +72,12 @@ Cases::Loaded Cases::load(store::Connection& c, std::int64_t id) {
   Loaded l;
   l.id = r->integer(0);
   l.reference = r->text(1);
-  l.placement = {r->integer(2), r->opt_integer(3)};
+  l.placement = {r->integer(2), r->opt_integer(3), {}};
+  for (const auto& s : c.query("SELECT to_organisation_id FROM case_referrals WHERE case_id = ? "
+                               "AND consent_withdrawn_at IS NULL",
+                               {id})) {
+    l.placement.shared_with.push_back(s.integer(0));
+  }
   l.status = r->text(4);
   l.record.person = json::parse(keys_->decrypt(r->blob(5), "cases.person"));
   if (!r->is_null(6)) {
@@ -78,7 +93,7 @@ Cases::Loaded Cases::load(store::Connection& c, std::int64_t id) {
 }
 
 Cases::Loaded Cases::require(const auth::Principal& by, store::Connection& c, std::int64_t id,
-                             Access needed) {
+                             Access needed, bool audit_refusal) {
   std::optional<Loaded> l;
   try {
     l = load(c, id);
@@ -88,10 +103,21 @@ Cases::Loaded Cases::require(const auth::Principal& by, store::Connection& c, st
   const Access have = l ? access(by, l->placement) : Access::none;
   if (!l || have == Access::none || (needed == Access::full && have != Access::full)) {
     // Cases the caller may not see do not exist as far as they can tell; the attempt is kept.
-    audit_.append(by.audit("case.read", "case:" + std::to_string(id), "not_found"));
+    if (audit_refusal) {
+      audit_.append(by.audit("case.read", "case:" + std::to_string(id), "not_found"));
+    }
     no_such_case(id);
   }
   return *l;
+}
+
+void Cases::in_case(const auth::Principal& by, std::int64_t id, Access needed,
+                    const std::function<void(store::Connection&, const Loaded&)>& fn) {
+  {
+    auto c = db_.connection();
+    require(by, *c, id, needed);
+  }
+  db_.transaction([&](store::Connection& c) { fn(c, require(by, c, id, needed, false)); });
 }
 
 json Cases::view(const auth::Principal& by, const Loaded& l, store::Connection& c) {
@@ -136,7 +162,7 @@ json Cases::create(const auth::Principal& by, const json& input) {
 
 std::int64_t Cases::insert(const auth::Principal& by, store::Connection& c,
                            std::int64_t organisation_id, const Record& r) {
-  if (access(by, {organisation_id, r.assigned_to}) != Access::full) {
+  if (access(by, {organisation_id, r.assigned_to, {}}) != Access::full) {
     throw Error(ErrorKind::forbidden, "forbidden",
                 "only coordinators and caseworkers of the organisation create its cases");
   }

@@ -11,7 +11,8 @@
 //
 // Need-to-know, decided here and nowhere else (see access()):
 //  - coordinators see every case of their organisation; caseworkers the cases of their
-//    organisation and those assigned to them;
+//    organisation and those assigned to them; both see the cases referred to their
+//    organisation while the person's consent to the referral stands;
 //  - analysts see the pseudonymous profile only (no identifiers, no notes) of their
 //    organisation's cases;
 //  - administrators, FIU analysts and partners see no case (partners get aggregates elsewhere);
@@ -27,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +49,9 @@ enum class Access { none, profile, full };
 struct Placement {
   std::int64_t organisation_id = 0;
   std::optional<std::int64_t> assigned_to;
+  // Organisations the case was referred to with the person's consent, not withdrawn: their
+  // coordinators and caseworkers work on it too.
+  std::vector<std::int64_t> shared_with;
 };
 
 Access access(const auth::Principal& who, const Placement& where);
@@ -76,6 +81,11 @@ struct Filter {
   std::int64_t before_id = 0;  // paging: cases with a smaller id
 };
 
+// The indicator catalogues and legal rule sets compiled into the program, for clients that
+// build screening and classification forms.
+nlohmann::json catalogues_json();
+nlohmann::json rule_sets_json();
+
 class Cases {
  public:
   Cases(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit);
@@ -91,6 +101,39 @@ class Cases {
   nlohmann::json history(const auth::Principal& by, std::int64_t id);
   nlohmann::json add_note(const auth::Principal& by, std::int64_t id, const std::string& text);
   nlohmann::json notes(const auth::Principal& by, std::int64_t id);
+
+  // Screenings against the indicator catalogues (indicators module). start_screening opens
+  // one on the current version of a catalogue; update_screening merges answers
+  // ({"answers": {"<indicator id>": {"answer", "source"?, "note"?}}, "complete"?: true}) and
+  // returns the screening with its evaluation. A completed screening is not changed again.
+  nlohmann::json screenings(const auth::Principal& by, std::int64_t id);
+  nlohmann::json start_screening(const auth::Principal& by, std::int64_t id,
+                                 const std::string& catalogue);
+  nlohmann::json update_screening(const auth::Principal& by, std::int64_t id,
+                                  std::int64_t screening_id, const nlohmann::json& patch);
+  // Legal classification (legal module) under the latest rule set; each one is kept with the
+  // rule set and version that decided it. classification() is the latest, or not_found.
+  nlohmann::json classification(const auth::Principal& by, std::int64_t id);
+  nlohmann::json classify(const auth::Principal& by, std::int64_t id, const nlohmann::json& facts);
+
+  // Protection and assistance. Services: {kind, provider, start_date?, end_date?, outcome?,
+  // note?}. Referrals: {to_organisation (id), purpose, consent: true} — refused without the
+  // person's consent; withdraw_consent() ends the receiving organisation's access at once.
+  // Procedures: reflection_period, residence_permit, compensation_claim with a status, dates
+  // (due_date drives reminders), amount and currency for claims, and a note.
+  nlohmann::json services(const auth::Principal& by, std::int64_t id);
+  nlohmann::json add_service(const auth::Principal& by, std::int64_t id, const nlohmann::json& in);
+  nlohmann::json referrals(const auth::Principal& by, std::int64_t id);
+  nlohmann::json refer(const auth::Principal& by, std::int64_t id, const nlohmann::json& in);
+  nlohmann::json withdraw_consent(const auth::Principal& by, std::int64_t id,
+                                  std::int64_t referral_id);
+  nlohmann::json procedures(const auth::Principal& by, std::int64_t id);
+  nlohmann::json add_procedure(const auth::Principal& by, std::int64_t id,
+                               const nlohmann::json& in);
+  nlohmann::json update_procedure(const auth::Principal& by, std::int64_t id,
+                                  std::int64_t procedure_id, const nlohmann::json& in);
+  // Open procedures due within `days` (or overdue) on the cases the caller works on.
+  nlohmann::json reminders(const auth::Principal& by, int days);
 
   // Writes many validated records for one organisation in one transaction (import); returns
   // the new ids. Audited as one import entry plus one create entry per case.
@@ -109,11 +152,20 @@ class Cases {
   struct Loaded;
   Loaded load(store::Connection& conn, std::int64_t id);
   nlohmann::json view(const auth::Principal& by, const Loaded& c, store::Connection& conn);
-  Loaded require(const auth::Principal& by, store::Connection& conn, std::int64_t id,
-                 Access needed);
+  // The case if the caller has the access needed; otherwise not_found, and the attempt is
+  // audited unless `audit_refusal` is false.
+  Loaded require(const auth::Principal& by, store::Connection& conn, std::int64_t id, Access needed,
+                 bool audit_refusal = true);
+  // Runs fn on the case inside one transaction. Access is checked first outside it, so that a
+  // refusal is audited (and kept) without holding the write lock, then again inside it.
+  void in_case(const auth::Principal& by, std::int64_t id, Access needed,
+               const std::function<void(store::Connection&, const Loaded&)>& fn);
   std::int64_t insert(const auth::Principal& by, store::Connection& conn,
                       std::int64_t organisation_id, const Record& record);
   void write(store::Connection& conn, std::int64_t id, const Record& record);
+  nlohmann::json screening_view(const store::Row& row) const;
+  void write_procedure(store::Connection& conn, const auth::Principal& by, std::int64_t id,
+                       std::int64_t procedure_id, const nlohmann::json& in);
   static void check_assignee(store::Connection& conn, std::int64_t organisation_id,
                              std::int64_t user_id);
 

@@ -57,7 +57,8 @@ void Cases::write(store::Connection& c, std::int64_t id, const Record& r) {
   const std::string full = given.empty() || family.empty() ? given + family : given + " " + family;
   std::string exploitation;
   for (const auto& e : r.profile.value("exploitation", json::array())) {
-    exploitation += " " + e.get<std::string>();
+    exploitation += ' ';
+    exploitation += e.get<std::string>();
   }
   c.execute(
       "UPDATE cases SET assigned_to = ?, person_enc = ?, name_index = ?, family_name_index = ?, "
@@ -76,8 +77,7 @@ void Cases::write(store::Connection& c, std::int64_t id, const Record& r) {
 }
 
 json Cases::update(const auth::Principal& by, std::int64_t id, const json& patch) {
-  db_.transaction([&](store::Connection& c) {
-    const Loaded l = require(by, c, id, Access::full);
+  in_case(by, id, Access::full, [&](store::Connection& c, const Loaded& l) {
     if (patch.contains("immigration_status") && !sees_immigration_status(by, l.placement)) {
       throw Error(ErrorKind::forbidden, "forbidden",
                   "only the assigned caseworker and coordinators record immigration status",
@@ -123,8 +123,7 @@ json Cases::set_status(const auth::Principal& by, std::int64_t id, const std::st
   if (reason.size() > 1000 || !valid_utf8(reason)) {
     fail_invalid("/reason", "reason must be at most 1000 bytes of UTF-8");
   }
-  db_.transaction([&](store::Connection& c) {
-    const Loaded l = require(by, c, id, Access::full);
+  in_case(by, id, Access::full, [&](store::Connection& c, const Loaded& l) {
     const int from = status_rank(l.status);
     const bool reopen = l.status == "closed" && status == "identified";
     if (to <= from && !reopen) {
@@ -180,8 +179,7 @@ json Cases::add_note(const auth::Principal& by, std::int64_t id, const std::stri
     fail_invalid("/text", "a note is 1 to 20000 bytes of UTF-8");
   }
   std::int64_t note_id = 0;
-  db_.transaction([&](store::Connection& c) {
-    require(by, c, id, Access::full);
+  in_case(by, id, Access::full, [&](store::Connection& c, const Loaded&) {
     note_id = c.query(
                    "INSERT INTO case_notes (case_id, at, author_id, author, text_enc) "
                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -217,6 +215,12 @@ json Cases::list(const auth::Principal& by, const Filter& f) {
   if (by.role == Role::caseworker) {
     sql += " OR assigned_to = ?";
     params.emplace_back(by.user_id);
+  }
+  if (by.role != Role::analyst) {
+    sql +=
+        " OR id IN (SELECT case_id FROM case_referrals WHERE to_organisation_id = ? AND "
+        "consent_withdrawn_at IS NULL)";
+    params.emplace_back(by.organisation_id);
   }
   sql += ")";
   auto add = [&](const std::string& clause, store::Value v) {
@@ -321,6 +325,14 @@ std::int64_t Cases::reencrypt(store::Connection& c, const vault::Keyring& keys) 
   for (const auto& r : c.query("SELECT id, text_enc FROM case_notes")) {
     c.execute("UPDATE case_notes SET text_enc = ? WHERE id = ?",
               {again(r, 1, "cases.note"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, answers_enc FROM screenings")) {
+    c.execute("UPDATE screenings SET answers_enc = ? WHERE id = ?",
+              {again(r, 1, "screenings.answers"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, facts_enc FROM classifications")) {
+    c.execute("UPDATE classifications SET facts_enc = ? WHERE id = ?",
+              {again(r, 1, "classifications.facts"), r.integer(0)});
   }
   return fields;
 }

@@ -57,6 +57,18 @@ Date today() {
   return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 
+Date next_day(const Date& d) {
+  Date n = d;
+  if (++n.day > days_in(n.year, n.month)) {
+    n.day = 1;
+    if (++n.month > 12) {
+      n.month = 1;
+      ++n.year;
+    }
+  }
+  return n;
+}
+
 int age_on(const Date& born, const Date& on) {
   int age = on.year - born.year;
   if (on.month < born.month || (on.month == born.month && on.day < born.day)) --age;

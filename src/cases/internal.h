@@ -30,6 +30,7 @@ struct Date {
 
 Date parse_date(const nlohmann::json& value, const std::string& where);
 Date today();
+Date next_day(const Date& d);
 int age_on(const Date& born, const Date& on);
 
 // CTDC age bands ("0-8", ..., "48+").

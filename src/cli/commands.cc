@@ -19,13 +19,14 @@
 namespace ctis::cli {
 namespace {
 
-using Command = std::function<int(const Options&)>;
 std::map<const CLI::App*, Command>& registry() {
   static std::map<const CLI::App*, Command> commands;
   return commands;
 }
 
-Config load(const Options& o) {
+}  // namespace
+
+Config load_options(const Options& o) {
   std::map<std::string, std::string> overrides;
   if (!o.data_dir.empty()) overrides["data_dir"] = o.data_dir;
   if (!o.store_url.empty()) overrides["store.url"] = o.store_url;
@@ -42,7 +43,6 @@ Config load(const Options& o) {
   return c;
 }
 
-// Where results go: --out FILE, or stdout.
 void emit(const Options& o, const std::string& text) {
   if (o.out.empty() || o.out == "-") {
     std::cout << text << std::flush;
@@ -55,6 +55,8 @@ void emit(const Options& o, const std::string& text) {
   if (fd >= 0) ::close(fd);
   if (!ok) fail_unavailable("out", "cannot write " + o.out + ": " + std::strerror(errno));
 }
+
+namespace {
 
 std::string read_password(const Options& o, const std::string& what) {
   if (!o.password_stdin) return {};
@@ -70,8 +72,10 @@ auth::User require_user(Runtime& rt, const std::string& username) {
   return *u;
 }
 
-CLI::App* leaf(CLI::App* parent, const std::string& name, const std::string& help, Options& o,
-               Command run) {
+}  // namespace
+
+CLI::App* add_leaf(CLI::App* parent, const std::string& name, const std::string& help, Options& o,
+                   Command run) {
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option("--config", o.config_file, "TOML configuration file (or $CTIS_CONFIG)");
   cmd->add_option("--data", o.data_dir, "Data folder (database, key file)");
@@ -81,8 +85,10 @@ CLI::App* leaf(CLI::App* parent, const std::string& name, const std::string& hel
   return cmd;
 }
 
+namespace {
+
 int cmd_serve(const Options& o) {
-  const Config c = load(o);
+  const Config c = load_options(o);
   if (o.print_config) {
     std::cout << print_config(c);
     return 0;
@@ -93,7 +99,7 @@ int cmd_serve(const Options& o) {
 }
 
 int cmd_demo(const Options& o) {
-  const Config c = load(o);
+  const Config c = load_options(o);
   Runtime rt = open_runtime(c, Schema::migrate);
   const std::string folder = std::filesystem::absolute(c.data_dir).string();
   if (rt.auth->count_users() == 0) {
@@ -112,7 +118,7 @@ int cmd_demo(const Options& o) {
 }
 
 int cmd_migrate(const Options& o) {
-  const Config c = load(o);
+  const Config c = load_options(o);
   const store::Options so = store_options(c);
   if (so.url.rfind("sqlite:", 0) == 0) std::filesystem::create_directories(c.data_dir);
   auto db = store::Database::open(so);
@@ -126,7 +132,7 @@ int cmd_migrate(const Options& o) {
 
 int cmd_backup(const Options& o) {
   if (o.out.empty() || o.out == "-") fail_invalid("--out", "db backup needs --out FILE");
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   store::backup(*rt.db, o.out);
   rt.audit->append(auth::operator_principal().audit("db.backup", "database"));
   std::cerr << "backup written to " << o.out << " (the key file is not in it: back up "
@@ -135,7 +141,7 @@ int cmd_backup(const Options& o) {
 }
 
 int cmd_user_add(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::migrate);
+  Runtime rt = open_runtime(load_options(o), Schema::migrate);
   auth::NewUser n{o.username,     o.role,  o.organisation,
                   o.display_name, o.email, read_password(o, "password")};
   const bool generated = n.password.empty();
@@ -150,7 +156,7 @@ int cmd_user_add(const Options& o) {
 }
 
 int cmd_user_list(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   std::ostringstream out;
   out << "id\tusername\trole\torganisation\tstatus\n";
   for (const auto& u : rt.auth->users()) {
@@ -163,7 +169,7 @@ int cmd_user_list(const Options& o) {
 }
 
 int cmd_user_disable(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   const auto u = require_user(rt, o.username);
   auth::UserChange ch;
   ch.disabled = true;
@@ -173,7 +179,7 @@ int cmd_user_disable(const Options& o) {
 }
 
 int cmd_user_passwd(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   const auto u = require_user(rt, o.username);
   std::string password = read_password(o, "password");
   const bool generated = password.empty();
@@ -184,7 +190,7 @@ int cmd_user_passwd(const Options& o) {
 }
 
 int cmd_token_create(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   const auto u = require_user(rt, o.username);
   std::optional<Millis> expires;
   if (o.expires_days > 0) expires = now_millis() + Millis{o.expires_days} * 24 * 3600 * 1000;
@@ -196,14 +202,14 @@ int cmd_token_create(const Options& o) {
 }
 
 int cmd_token_revoke(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   rt.auth->revoke_token(auth::operator_principal(), o.token_id);
   std::cerr << "revoked token " << o.token_id << "\n";
   return 0;
 }
 
 int cmd_audit_verify(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   const auto v = rt.audit->verify();
   if (v.ok) {
     // The last hash is worth recording elsewhere: the chain itself cannot show that entries
@@ -217,7 +223,7 @@ int cmd_audit_verify(const Options& o) {
 }
 
 int cmd_keys_rotate(const Options& o) {
-  Runtime rt = open_runtime(load(o), Schema::must_be_current);
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
   // 1. New active key, old one kept: every ciphertext still opens whatever happens next.
   rt.keys->add_key();
   // 2. Re-encrypt everything in one transaction.
@@ -244,26 +250,27 @@ void add_commands(CLI::App& app, Options& o) {
     return 0;
   };
 
-  auto* serve = leaf(&app, "serve", "Serve the web app and API", o, cmd_serve);
+  auto* serve = add_leaf(&app, "serve", "Serve the web app and API", o, cmd_serve);
   serve->add_option("--listen", o.listen, "host:port to listen on (port 0: any free port)");
   serve->add_flag("--print-config", o.print_config,
                   "Print the effective configuration (secrets masked) and exit");
 
-  auto* demo = leaf(&app, "demo", "Create a demo installation in --data and serve it", o, cmd_demo);
+  auto* demo =
+      add_leaf(&app, "demo", "Create a demo installation in --data and serve it", o, cmd_demo);
   demo->add_option("--listen", o.listen, "host:port to listen on (port 0: any free port)");
 
   auto* db = app.add_subcommand("db", "Database maintenance");
   db->require_subcommand(1);
-  leaf(db, "migrate", "Apply pending schema migrations", o, cmd_migrate)
+  add_leaf(db, "migrate", "Apply pending schema migrations", o, cmd_migrate)
       ->add_option("--out", o.out, "Report to FILE (default stdout)");
-  leaf(db, "backup", "Write a consistent copy of the SQLite database", o, cmd_backup)
+  add_leaf(db, "backup", "Write a consistent copy of the SQLite database", o, cmd_backup)
       ->add_option("--out", o.out, "Backup file to create")
       ->required();
 
   auto* user = app.add_subcommand("user", "Manage users");
   user->require_subcommand(1);
-  auto* add = leaf(user, "add", "Create a user (password generated unless --password-stdin)", o,
-                   cmd_user_add);
+  auto* add = add_leaf(user, "add", "Create a user (password generated unless --password-stdin)", o,
+                       cmd_user_add);
   add->add_option("username", o.username, "User name")->required();
   add->add_option("--role", o.role,
                   "admin, coordinator, caseworker, analyst, fiu_analyst or partner")
@@ -273,41 +280,45 @@ void add_commands(CLI::App& app, Options& o) {
   add->add_option("--email", o.email, "E-mail address");
   add->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input");
   add->add_option("--out", o.out, "Write the result to FILE");
-  leaf(user, "list", "List users", o, cmd_user_list)
+  add_leaf(user, "list", "List users", o, cmd_user_list)
       ->add_option("--out", o.out, "Write the list to FILE");
-  leaf(user, "disable", "Disable a user and end their sessions and tokens", o, cmd_user_disable)
+  add_leaf(user, "disable", "Disable a user and end their sessions and tokens", o, cmd_user_disable)
       ->add_option("username", o.username, "User name")
       ->required();
-  auto* passwd = leaf(user, "passwd", "Set a user's password (generated unless --password-stdin)",
-                      o, cmd_user_passwd);
+  auto* passwd =
+      add_leaf(user, "passwd", "Set a user's password (generated unless --password-stdin)", o,
+               cmd_user_passwd);
   passwd->add_option("username", o.username, "User name")->required();
   passwd->add_flag("--password-stdin", o.password_stdin, "Read the password from standard input");
   passwd->add_option("--out", o.out, "Write a generated password to FILE");
 
   auto* token = app.add_subcommand("token", "Manage API tokens");
   token->require_subcommand(1);
-  auto* create =
-      leaf(token, "create", "Create an API token for a user (printed once)", o, cmd_token_create);
+  auto* create = add_leaf(token, "create", "Create an API token for a user (printed once)", o,
+                          cmd_token_create);
   create->add_option("username", o.username, "User the token acts as")->required();
   create->add_option("--name", o.token_name, "What the token is for")->required();
   create->add_option("--scopes", o.scopes, "read and/or write")->delimiter(',')->required();
   create->add_option("--expires-days", o.expires_days, "Days until it expires (default never)");
   create->add_option("--out", o.out, "Write the token to FILE");
-  leaf(token, "revoke", "Revoke an API token", o, cmd_token_revoke)
+  add_leaf(token, "revoke", "Revoke an API token", o, cmd_token_revoke)
       ->add_option("id", o.token_id, "Token id")
       ->required();
 
   auto* audit = app.add_subcommand("audit", "Audit log");
   audit->require_subcommand(1);
-  leaf(audit, "verify", "Check the hash chain; exit 8 and name the first broken entry if broken", o,
-       cmd_audit_verify)
+  add_leaf(audit, "verify",
+           "Check the hash chain; exit 8 and name the first broken entry if broken", o,
+           cmd_audit_verify)
       ->add_option("--out", o.out, "Write the report to FILE");
 
   auto* keys = app.add_subcommand("keys", "Data encryption keys");
   keys->require_subcommand(1);
-  leaf(keys, "rotate", "Make a new data key and re-encrypt all personal data under it", o,
-       cmd_keys_rotate)
+  add_leaf(keys, "rotate", "Make a new data key and re-encrypt all personal data under it", o,
+           cmd_keys_rotate)
       ->add_option("--out", o.out, "Write the report to FILE");
+
+  add_case_commands(app, o);
 }
 
 int run_selected(CLI::App& app, const Options& opts) {

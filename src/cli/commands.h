@@ -5,9 +5,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "core/config.h"
 
 namespace ctis::cli {
 
@@ -28,9 +31,25 @@ struct Options {
   std::vector<std::string> scopes;
   int expires_days = 0;
   long long token_id = 0;
+  // Case import and export.
+  std::string input;  // positional input file
+  std::string format;
+  bool skip_invalid = false;
 };
 
 void add_commands(CLI::App& app, Options& opts);
 int run_selected(CLI::App& app, const Options& opts);
+
+// For subcommands defined in other files of this folder.
+using Command = std::function<int(const Options&)>;
+// A runnable subcommand with the common flags (--config, --data, --store-url).
+CLI::App* add_leaf(CLI::App* parent, const std::string& name, const std::string& help,
+                   Options& opts, Command run);
+// The configuration from --config / $CTIS_CONFIG, the environment and the flags.
+Config load_options(const Options& opts);
+// Writes a result to --out FILE (created 0600) or stdout.
+void emit(const Options& opts, const std::string& text);
+// `ctis case ...` (case_commands.cc).
+void add_case_commands(CLI::App& app, Options& opts);
 
 }  // namespace ctis::cli

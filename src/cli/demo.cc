@@ -34,6 +34,7 @@ std::string load_demo(Runtime& rt) {
     if (std::string(p.role) == "admin") admin_password = n.password;
     rt.auth->create_user(by, n, /*create_organisation=*/true);
   }
+  load_demo_cases(rt, rt.auth->find_organisation("National Referral Office")->id, by, 300);
   return admin_password;
 }
 

@@ -15,4 +15,10 @@ void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_li
 // admin password, shown once. Refuses a database that already has users.
 std::string load_demo(Runtime& rt);
 
+// Adds `count` synthetic cases along real corridors to an organisation, the same on every run
+// (demo_cases.cc). Created by `by` if it may create the organisation's cases, else by the
+// organisation's first coordinator.
+void load_demo_cases(Runtime& rt, std::int64_t organisation_id, const auth::Principal& by,
+                     std::size_t count);
+
 }  // namespace ctis::cli

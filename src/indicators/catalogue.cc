@@ -9,6 +9,8 @@
 #include "core/core.h"
 #include "indicators/indicators.h"
 
+#include "core/refdata.h"
+
 namespace ctis::indicators {
 
 namespace {
@@ -407,28 +409,40 @@ Catalogues Catalogues::load_directory(const std::string& dir) {
   std::sort(files.begin(), files.end());
 
   Catalogues out;
-  std::unordered_map<std::string, std::string> indicator_file;  // id -> file, across catalogues
-  for (const auto& file : files) {
-    Catalogue c = Catalogue::load(file);
-    for (std::size_t k = 0; k < out.catalogues_.size(); ++k) {
-      if (out.catalogues_[k].id() == c.id()) {
-        fail_invalid("/id", file + ": /id: catalogue id \"" + c.id() + "\" is also used by " +
-                                out.files_[k]);
-      }
-    }
-    for (std::size_t i = 0; i < c.size(); ++i) {
-      const auto& ind_id = c.indicators()[i].id;
-      const auto [it, fresh] = indicator_file.emplace(ind_id, file);
-      if (!fresh) {
-        const std::string at = "/indicators/" + std::to_string(i) + "/id";
-        fail_invalid(at, file + ": " + at + ": indicator id \"" + ind_id + "\" is also used by " +
-                             it->second);
-      }
-    }
-    out.catalogues_.push_back(std::move(c));
-    out.files_.push_back(file);
+  for (const auto& file : files) out.append(Catalogue::load(file), file);
+  return out;
+}
+
+Catalogues Catalogues::builtin() {
+  Catalogues out;
+  for (const auto& path : reference_files_under("indicators/")) {
+    out.append(Catalogue::parse(reference_files().at(path), "data/" + path), "data/" + path);
+  }
+  if (out.catalogues_.empty()) {
+    throw Error(ErrorKind::internal, "refdata", "no indicator catalogues in the build");
   }
   return out;
+}
+
+void Catalogues::append(Catalogue c, const std::string& file) {
+  for (std::size_t k = 0; k < catalogues_.size(); ++k) {
+    if (catalogues_[k].id() == c.id()) {
+      fail_invalid("/id",
+                   file + ": /id: catalogue id \"" + c.id() + "\" is also used by " + files_[k]);
+    }
+  }
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const auto& ind_id = c.indicators()[i].id;
+    for (std::size_t k = 0; k < catalogues_.size(); ++k) {
+      if (catalogues_[k].find(ind_id)) {
+        const std::string at = "/indicators/" + std::to_string(i) + "/id";
+        fail_invalid(at, file + ": " + at + ": indicator id \"" + ind_id + "\" is also used by " +
+                             files_[k]);
+      }
+    }
+  }
+  catalogues_.push_back(std::move(c));
+  files_.push_back(file);
 }
 
 std::vector<CatalogueInfo> Catalogues::list() const {

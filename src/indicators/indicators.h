@@ -171,6 +171,8 @@ struct CatalogueInfo {
 class Catalogues {
  public:
   static Catalogues load_directory(const std::string& dir);
+  // The catalogues compiled into the program (data/indicators, see core/refdata.h).
+  static Catalogues builtin();
 
   std::vector<CatalogueInfo> list() const;
   const Catalogue* find(std::string_view id) const;
@@ -178,6 +180,9 @@ class Catalogues {
   const std::string& catalogue_version(std::string_view id) const;
 
  private:
+  // Adds one catalogue, keeping catalogue and indicator ids unique across the set.
+  void append(Catalogue catalogue, const std::string& file);
+
   std::vector<Catalogue> catalogues_;
   std::vector<std::string> files_;
 };

@@ -135,6 +135,8 @@ class RuleSet {
   const std::string& id() const;
   int version() const;
   const std::string& title() const;
+  // The label of a fact in the catalogue's languages; empty when the rule file gives none.
+  const Text& fact_label(std::string_view fact) const;
   // The languages every label and explanation is given in.
   static std::span<const std::string_view> languages();
 
@@ -152,6 +154,8 @@ class RuleSet {
 class RuleLibrary {
  public:
   static RuleLibrary load(const std::string& dir);  // every *.json file; at least one
+  // The rule sets compiled into the program (data/legal, see core/refdata.h).
+  static RuleLibrary builtin();
   const RuleSet& latest(std::string_view id) const;
   const RuleSet& find(std::string_view id, int version) const;
   const std::vector<RuleSet>& all() const { return sets_; }  // by id, then version

@@ -9,6 +9,8 @@
 
 #include "core/core.h"
 #include "legal/legal.h"
+
+#include "core/refdata.h"
 #include "legal/rule_set_impl.h"
 
 namespace ctis::legal {
@@ -516,6 +518,15 @@ RuleSet RuleSet::load(const std::string& path) {
 const std::string& RuleSet::id() const { return impl_->id; }
 int RuleSet::version() const { return impl_->version; }
 const std::string& RuleSet::title() const { return impl_->title; }
+
+const Text& RuleSet::fact_label(std::string_view fact) const {
+  static const Text none;
+  const auto facts = fact_catalogue();
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    if (facts[i].name == fact) return impl_->fact_labels[i];
+  }
+  return none;
+}
 std::span<const std::string_view> RuleSet::languages() { return kLanguages; }
 
 RuleLibrary RuleLibrary::load(const std::string& dir) {
@@ -529,6 +540,18 @@ RuleLibrary RuleLibrary::load(const std::string& dir) {
   if (files.empty()) fail_unavailable("rule_set", "no rule files (*.json) in " + dir);
   RuleLibrary lib;
   for (const auto& f : files) lib.sets_.push_back(RuleSet::load(f.string()));
+  std::sort(lib.sets_.begin(), lib.sets_.end(), [](const RuleSet& a, const RuleSet& b) {
+    return a.id() != b.id() ? a.id() < b.id() : a.version() < b.version();
+  });
+  return lib;
+}
+
+RuleLibrary RuleLibrary::builtin() {
+  RuleLibrary lib;
+  for (const auto& path : reference_files_under("legal/")) {
+    lib.sets_.push_back(RuleSet::parse(reference_files().at(path), "data/" + path));
+  }
+  if (lib.sets_.empty()) throw Error(ErrorKind::internal, "refdata", "no rule sets in the build");
   std::sort(lib.sets_.begin(), lib.sets_.end(), [](const RuleSet& a, const RuleSet& b) {
     return a.id() != b.id() ? a.id() < b.id() : a.version() < b.version();
   });

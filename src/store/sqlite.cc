@@ -105,6 +105,8 @@ class SqliteConnection final : public PooledConnection {
     }
     execute(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     execute("PRAGMA foreign_keys=ON");
+    // Statement journals of large transactions (imports) stay in memory, not in /var/tmp.
+    execute("PRAGMA temp_store=MEMORY");
   }
 
   using Connection::execute;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cases/internal.h"
 #include "support/test_db.h"
 
 namespace ctis::cases {
@@ -264,6 +265,141 @@ TEST_P(CasesTest, NotesAndRotationLoseNothing) {
   Filter f;
   f.name = "Okafor";
   EXPECT_EQ(cases_->list(caseworker_, f)["cases"].size(), 1u);
+}
+
+TEST_P(CasesTest, ScreeningIsSavedResumedAndEvaluated) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  json s = cases_->start_screening(caseworker_, id, "ilo-ec-adult-labour");
+  const auto sid = s["id"].get<std::int64_t>();
+  EXPECT_EQ(s["status"], "in_progress");
+  EXPECT_EQ(s["evaluation"]["outcome"], "undetermined");
+  // Deceptive recruitment (1 strong + 1 medium), then exploitative conditions, then coercion.
+  cases_->update_screening(caseworker_, id, sid,
+                           {{"answers",
+                             {{"ilo-ec-al-dr-01", {{"answer", "yes"}, {"source", "interview"}}},
+                              {"ilo-ec-al-dr-02", {{"answer", "yes"}}}}}});
+  cases_->update_screening(
+      caseworker_, id, sid,
+      {{"answers",
+        {{"ilo-ec-al-ex-01", {{"answer", "yes"}}}, {"ilo-ec-al-ex-02", {{"answer", "yes"}}}}}});
+  s = cases_->update_screening(
+      caseworker_, id, sid,
+      {{"answers",
+        {{"ilo-ec-al-cd-01", {{"answer", "yes"}}}, {"ilo-ec-al-cd-02", {{"answer", "yes"}}}}},
+       {"complete", true}});
+  EXPECT_EQ(s["status"], "complete");
+  EXPECT_EQ(s["evaluation"]["outcome"], "presumed_victim") << s["evaluation"].dump();
+  EXPECT_EQ(s["answers"].size(), 6u);  // merged, not replaced
+  EXPECT_EQ(s["answers"]["ilo-ec-al-dr-01"]["source"], "interview");
+  // Completed screenings stay as they were.
+  EXPECT_THROW(cases_->update_screening(caseworker_, id, sid,
+                                        {{"answers", {{"ilo-ec-al-dr-03", {{"answer", "no"}}}}}}),
+               Error);
+  EXPECT_EQ(cases_->screenings(caseworker_, id)["screenings"].size(), 1u);
+  // Bad input names the field.
+  const auto other = cases_->start_screening(caseworker_, id, "ilo-forced-labour-11")["id"];
+  try {
+    cases_->update_screening(caseworker_, id, other.get<std::int64_t>(),
+                             {{"answers", {{"no-such-indicator", {{"answer", "yes"}}}}}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "/answers/no-such-indicator");
+  }
+  EXPECT_THROW(cases_->start_screening(caseworker_, id, "astrology"), Error);
+  EXPECT_THROW(cases_->start_screening(analyst_, id, "ilo-ec-adult-labour"), Error);
+}
+
+TEST_P(CasesTest, ClassificationKeepsTheRuleSetThatDecided) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  EXPECT_THROW(cases_->classification(caseworker_, id), Error);  // none yet
+  const json facts = {{"act_recruitment", {{"value", true}}},
+                      {"means_deception", {{"value", true}, {"note", "promised hotel work"}}},
+                      {"purpose_prostitution_of_others", {{"value", true}}},
+                      {"consent_given", {{"value", true}}},
+                      {"crossed_border", {{"value", false}}},
+                      {"age_at_act", {{"value", 24}}}};
+  const json c = cases_->classify(caseworker_, id, {{"facts", facts}});
+  EXPECT_EQ(c["result"]["outcome"], "presumed_trafficking") << c.dump();
+  EXPECT_EQ(c["rule_set"]["id"], "palermo-2000");
+  EXPECT_EQ(c["decided_by"], "worker");
+  EXPECT_EQ(cases_->classification(coordinator_, id)["result"]["outcome"], "presumed_trafficking");
+  try {
+    cases_->classify(caseworker_, id, {{"facts", {{"means_magic", {{"value", true}}}}}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid);
+    EXPECT_EQ(e.field().rfind("/facts/means_magic", 0), 0u) << e.field();
+  }
+  // Facts are encrypted at rest.
+  const auto row = db_->connection()->query_one("SELECT facts_enc FROM classifications");
+  const auto& b = row->blob(0);
+  EXPECT_EQ(std::string(b.begin(), b.end()).find("hotel"), std::string::npos);
+}
+
+TEST_P(CasesTest, ReferralsShareTheCaseOnlyWithConsent) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  const json refer = {{"to_organisation", outsider_.organisation_id}, {"purpose", "shelter"}};
+  try {
+    cases_->refer(caseworker_, id, refer);
+    FAIL() << "referred without consent";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "/consent");
+  }
+  EXPECT_THROW(cases_->get(outsider_, id), Error);
+  json with_consent = refer;
+  with_consent["consent"] = true;
+  const json r = cases_->refer(caseworker_, id, with_consent);
+  const auto rid = r["referrals"][0]["id"].get<std::int64_t>();
+  // The receiving organisation works on the case, without the immigration status.
+  const json seen = cases_->get(outsider_, id);
+  EXPECT_TRUE(seen.contains("person"));
+  EXPECT_FALSE(seen.contains("immigration_status"));
+  EXPECT_EQ(cases_->list(outsider_, {})["cases"].size(), 1u);
+  cases_->withdraw_consent(caseworker_, id, rid);
+  EXPECT_THROW(cases_->get(outsider_, id), Error);
+  EXPECT_EQ(cases_->list(outsider_, {})["cases"].size(), 0u);
+}
+
+TEST_P(CasesTest, ServicesProceduresAndReminders) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  const json s = cases_->add_service(caseworker_, id,
+                                     {{"kind", "shelter"},
+                                      {"provider", "Casa Rifugio"},
+                                      {"start_date", "2024-02-01"},
+                                      {"note", "room with her daughter"}});
+  EXPECT_EQ(s["services"][0]["note"], "room with her daughter");
+  EXPECT_THROW(cases_->add_service(caseworker_, id, {{"kind", "bribe"}, {"provider", "x"}}), Error);
+  EXPECT_THROW(cases_->add_service(caseworker_, id,
+                                   {{"kind", "medical"},
+                                    {"provider", "x"},
+                                    {"start_date", "2024-02-01"},
+                                    {"end_date", "2024-01-01"}}),
+               Error);
+  // A reflection period ending tomorrow is due; a granted permit is not.
+  const std::string tomorrow = next_day(today()).iso();
+  cases_->add_procedure(caseworker_, id, {{"kind", "reflection_period"}, {"due_date", tomorrow}});
+  json p = cases_->add_procedure(caseworker_, id,
+                                 {{"kind", "residence_permit"}, {"due_date", tomorrow}});
+  const auto permit = p["procedures"][1]["id"].get<std::int64_t>();
+  EXPECT_EQ(p["procedures"][1]["status"], "applied");
+  json reminders = cases_->reminders(caseworker_, 7)["reminders"];
+  EXPECT_EQ(reminders.size(), 2u);
+  cases_->update_procedure(caseworker_, id, permit, {{"status", "granted"}});
+  reminders = cases_->reminders(caseworker_, 7)["reminders"];
+  ASSERT_EQ(reminders.size(), 1u);
+  EXPECT_EQ(reminders[0]["kind"], "reflection_period");
+  EXPECT_EQ(cases_->reminders(outsider_, 7)["reminders"].size(), 0u);
+  // Claims carry an amount in minor units and an ISO 4217 currency; bad input names the field.
+  try {
+    cases_->add_procedure(
+        caseworker_, id,
+        {{"kind", "compensation_claim"}, {"amount", 150000}, {"currency", "euro"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "/currency");
+  }
+  EXPECT_EQ(cases_->procedures(caseworker_, id)["procedures"].size(), 2u);  // nothing half-made
+  EXPECT_THROW(cases_->update_procedure(caseworker_, id, permit, {{"status", "paid"}}), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CasesTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),

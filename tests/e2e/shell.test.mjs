@@ -3,110 +3,17 @@
 //   CTIS_BIN=/path/to/ctis node --test shell.test.mjs
 // Screenshots and the browser profile go to a fresh temp dir (printed), never into the repo.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.CTIS_CHROMIUM || '/usr/bin/chromium';
-const START_TIMEOUT_MS = 60_000;
-const VIEWPORT = { width: 1280, height: 800 };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { VIEWPORT, isExpected401, launchBrowser, startServer, stopServer } from './helpers.mjs';
 
 const workDir = mkdtempSync(join(tmpdir(), 'ctis-e2e-'));
 let server; // { child, url, password, output() }
 let context;
 let page;
-const requests = []; // every URL the browser asked for
-const offOrigin = []; // requests to anything but 127.0.0.1
-const consoleErrors = [];
-const pageErrors = [];
-const failedRequests = [];
-
-/** Starts `$CTIS_BIN demo` and resolves once it printed the admin password and its address. */
-function startServer(bin) {
-  const dataDir = join(workDir, 'data');
-  const child = spawn(bin, ['demo', '--data', dataDir, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk) => {
-    out += chunk;
-    if (out.length > 200_000) out = out.slice(-100_000);
-  };
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    let password;
-    let url;
-    const fail = (why) => {
-      clearTimeout(timer);
-      reject(new Error(`${why}\n--- server output ---\n${out}`));
-    };
-    const timer = setTimeout(
-      () => fail(`server did not print its password and address within ${START_TIMEOUT_MS / 1000} s`),
-      START_TIMEOUT_MS,
-    );
-    // The lines are expected on stdout; stderr is read too in case a logger writes there.
-    // Both streams are drained for the server's whole life so it never blocks on a full pipe.
-    const onData = (chunk) => {
-      keep(chunk);
-      if (password && url) return;
-      password ??= /admin password:\s*(\S+)/.exec(out)?.[1];
-      url ??= /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (password && url) {
-        clearTimeout(timer);
-        resolve({ child, url, password, output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (err) => fail(`could not start ${bin}: ${err.message}`));
-    child.once('exit', (code, signal) => {
-      if (!(password && url)) fail(`server exited (${code ?? signal}) before it was ready`);
-    });
-  });
-}
-
-async function stopServer() {
-  const child = server?.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-// Last resort if the runner is interrupted: never leave the server running.
-process.once('exit', () => {
-  if (server?.child && server.child.exitCode === null) server.child.kill('SIGKILL');
-});
-
-const isAllowedUrl = (u) => {
-  if (/^(data|blob|about):/.test(u)) return true;
-  try {
-    return new URL(u).hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-};
-
-// The session probe on load and a rejected sign-in answer 401 by design; Chromium logs those
-// as "Failed to load resource". Anything else in the console at error level fails the test.
-const isExpected401 = (msg) =>
-  /status of 401/.test(msg.text()) && /\/api\/v1\/auth\/(session|login)$/.test(msg.location()?.url ?? '');
+let log; // requests, offOrigin, consoleErrors, pageErrors, failedRequests
 
 async function navBox() {
   const box = await page.locator('nav.sidenav').boundingBox();
@@ -118,39 +25,14 @@ describe('CTIS web shell', () => {
   before(async () => {
     const bin = process.env.CTIS_BIN;
     assert.ok(bin, 'CTIS_BIN must name the ctis executable');
-    server = await startServer(bin);
-    context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: VIEWPORT,
-      locale: 'en-US',
-      timezoneId: 'UTC',
-    });
-    context.setDefaultTimeout(15_000);
-    // Report CSP violations to the console too (Chromium also logs "Refused to ...").
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) =>
-        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`),
-      );
-    });
-    context.on('request', (req) => {
-      requests.push(req.url());
-      if (!isAllowedUrl(req.url())) offOrigin.push(req.url());
-    });
-    context.on('requestfailed', (req) => failedRequests.push(`${req.url()}: ${req.failure()?.errorText}`));
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !isExpected401(msg))
-        consoleErrors.push(`${msg.text()} (${msg.location()?.url ?? ''})`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    server = await startServer(bin, join(workDir, 'data'));
+    ({ context, page, log } = await launchBrowser(workDir, isExpected401));
     console.log(`e2e work dir: ${workDir}; server ${server.url}`);
   });
 
   after(async () => {
     await context?.close().catch(() => {});
-    await stopServer();
+    await stopServer(server);
     rmSync(join(workDir, 'profile'), { recursive: true, force: true });
   });
 
@@ -251,10 +133,10 @@ describe('CTIS web shell', () => {
   });
 
   test('no request left 127.0.0.1, no console error, no CSP violation', () => {
-    assert.ok(requests.length > 0, 'the browser made requests');
-    assert.deepEqual(offOrigin, [], 'requests to other hosts');
-    assert.deepEqual(consoleErrors, [], 'console errors (including CSP violations)');
-    assert.deepEqual(pageErrors, [], 'uncaught page errors');
-    assert.deepEqual(failedRequests, [], 'failed requests');
+    assert.ok(log.requests.length > 0, 'the browser made requests');
+    assert.deepEqual(log.offOrigin, [], 'requests to other hosts');
+    assert.deepEqual(log.consoleErrors, [], 'console errors (including CSP violations)');
+    assert.deepEqual(log.pageErrors, [], 'uncaught page errors');
+    assert.deepEqual(log.failedRequests, [], 'failed requests');
   });
 });

@@ -1,8 +1,10 @@
 import './styles.css';
 import { ApiError, api, setCsrfToken, type Session, type User } from './api';
+import { errorMessage } from './errors';
 import { detectLocale, setLocale, storedLocale, t, type Locale } from './i18n';
+import { parseRoute, type Host, type Page, type Route } from './page';
 import { loginView, type LoginState } from './views/login';
-import { shellView, type ShellState } from './views/shell';
+import { canOpen, shellView, type ShellState } from './views/shell';
 
 type Focus = 'heading' | 'language' | 'username' | 'password' | 'error' | null;
 
@@ -10,18 +12,9 @@ const root = document.getElementById('app') as HTMLElement;
 
 let login: LoginState = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
 let shell: ShellState | null = null;
-
-/** The message to show for a failed call: our own translation when we have one for the code. */
-function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.code === 'network') return t('errors.network');
-    if (err.code === 'invalid_credentials') return t('errors.invalid_credentials');
-    // A lock-out message from the server says how long; show it as given.
-    if (err.code === 'locked') return err.message || t('errors.locked');
-    if (err.message && err.status >= 400 && err.status < 500) return err.message;
-  }
-  return t('errors.unexpected');
-}
+/** The page shown inside the shell; null for the dashboard. */
+let page: Page | null = null;
+let routeSeq = 0;
 
 function render(focus: Focus = null): void {
   // Keep what the person typed when the view is rebuilt (e.g. on a language switch).
@@ -30,8 +23,10 @@ function render(focus: Focus = null): void {
   if (typedUser !== undefined) login.username = typedUser;
 
   if (shell) {
-    document.title = `${t('dashboard.title')} – ${t('app.name')}`;
-    root.replaceChildren(...shellView(shell, { language: changeLanguage, signOut, reload: loadDashboard }));
+    document.title = `${page ? page.title() : t('dashboard.title')} – ${t('app.name')}`;
+    root.replaceChildren(
+      ...shellView(shell, { language: changeLanguage, signOut, reload: loadDashboard }, page ?? undefined),
+    );
   } else {
     document.title = `${t('login.title')} – ${t('app.name')}`;
     root.replaceChildren(loginView(login, { submit: signIn, language: changeLanguage }));
@@ -51,19 +46,78 @@ function render(focus: Focus = null): void {
 
 async function changeLanguage(code: Locale): Promise<void> {
   await setLocale(code);
+  page?.render();
   render('language');
+}
+
+const host: Host = {
+  get user(): User {
+    return shell!.user;
+  },
+  navigate(hash: string) {
+    if (location.hash === hash) void route();
+    else location.hash = hash;
+  },
+  fail(err: unknown): string {
+    if (err instanceof ApiError && err.status === 401) {
+      leaveShell(t('errors.session_expired'));
+      return '';
+    }
+    return errorMessage(err);
+  },
+  retitle() {
+    if (shell && page) document.title = `${page.title()} – ${t('app.name')}`;
+  },
+};
+
+/** Shows the page the address names: the dashboard, or a module's page (loaded on demand). */
+async function route(): Promise<void> {
+  if (!shell) return;
+  const seq = ++routeSeq;
+  const r: Route = parseRoute(location.hash);
+  const section = r.path[0] ?? 'dashboard';
+  if (page && page.section === section && page.update(r)) {
+    host.retitle();
+    return;
+  }
+  let next: Page | null = null;
+  if (section === 'cases' && canOpen('cases', shell.user.role)) {
+    try {
+      const mod = await import('./cases/index');
+      next = mod.createPage(r, host);
+    } catch (err) {
+      if (seq !== routeSeq || !shell) return;
+      shell.shellError = errorMessage(err);
+    }
+  }
+  if (seq !== routeSeq || !shell) {
+    next?.dispose();
+    return;
+  }
+  page?.dispose();
+  page = next;
+  if (!page) void loadDashboard();
+  else render();
+  (root.querySelector('main h1') as HTMLElement | null)?.focus();
 }
 
 function enterShell(user: User, csrf: string): void {
   setCsrfToken(csrf);
   shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false };
   login = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
+  const r = parseRoute(location.hash);
+  if (r.path[0] && r.path[0] !== 'dashboard') {
+    void route();
+    return;
+  }
   render('heading');
   void loadDashboard();
 }
 
 function leaveShell(notice: string | null): void {
   setCsrfToken(null);
+  page?.dispose();
+  page = null;
   shell = null;
   login = { ...login, busy: false, error: null, fieldErrors: {}, notice };
   render('username');
@@ -97,7 +151,7 @@ async function loadDashboard(): Promise<void> {
   if (!shell) return;
   shell.dashboardError = null;
   shell.cards = null;
-  render();
+  if (!page) render();
   try {
     const data = await api.dashboard();
     if (!shell) return;
@@ -108,7 +162,7 @@ async function loadDashboard(): Promise<void> {
     if (!shell) return;
     shell.dashboardError = `${t('dashboard.load_failed')} ${errorMessage(err)}`;
   }
-  render();
+  if (!page) render();
 }
 
 async function signOut(): Promise<void> {
@@ -129,6 +183,8 @@ async function signOut(): Promise<void> {
       return;
     }
   }
+  // The next person to sign in here starts at the dashboard, not at this person's last page.
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
   leaveShell(t('login.signed_out'));
 }
 
@@ -149,5 +205,7 @@ async function boot(): Promise<void> {
   const session = result;
   enterShell(session.user, session.csrf_token);
 }
+
+window.addEventListener('hashchange', () => void route());
 
 void boot();

@@ -20,6 +20,15 @@ export interface ShellActions {
 
 const MODULES = ['cases', 'reports', 'routes', 'finance', 'linkage', 'exchange', 'alerts', 'awareness'];
 
+/** Modules that exist, and the roles that may open them. */
+const LIVE: Record<string, readonly string[]> = {
+  cases: ['coordinator', 'caseworker', 'analyst'],
+};
+
+export function canOpen(module: string, role: string): boolean {
+  return LIVE[module]?.includes(role) ?? false;
+}
+
 export function roleName(role: string): string {
   const key = `roles.${role}`;
   return has(key) ? t(key) : role;
@@ -67,29 +76,40 @@ function header(state: ShellState, actions: ShellActions): HTMLElement {
   );
 }
 
-function nav(): HTMLElement {
+function navLink(id: string, active: string): HTMLElement {
+  const current = id === active;
+  return h(
+    'li',
+    null,
+    h(
+      'a',
+      { class: `nav-item${current ? ' is-active' : ''}`, href: `#${id}`, 'aria-current': current ? 'page' : null },
+      t(`nav.${id}`),
+    ),
+  );
+}
+
+function nav(user: User, active: string): HTMLElement {
   return h(
     'nav',
     { class: 'sidenav', 'aria-label': t('nav.label') },
     h(
       'ul',
       null,
-      h(
-        'li',
-        null,
-        h('a', { class: 'nav-item is-active', href: '#dashboard', 'aria-current': 'page' }, t('nav.dashboard')),
-      ),
+      navLink('dashboard', active),
       MODULES.map((m) =>
-        h(
-          'li',
-          null,
-          h(
-            'span',
-            { class: 'nav-item is-disabled', 'aria-disabled': 'true' },
-            h('span', null, t(`nav.${m}`)),
-            h('span', { class: 'badge' }, t('nav.coming_soon')),
-          ),
-        ),
+        canOpen(m, user.role)
+          ? navLink(m, active)
+          : h(
+              'li',
+              null,
+              h(
+                'span',
+                { class: 'nav-item is-disabled', 'aria-disabled': 'true' },
+                h('span', null, t(`nav.${m}`)),
+                h('span', { class: 'badge' }, t(LIVE[m] ? 'nav.not_for_role' : 'nav.coming_soon')),
+              ),
+            ),
       ),
     ),
   );
@@ -124,34 +144,47 @@ function cards(state: ShellState, actions: ShellActions): HTMLElement {
   );
 }
 
-export function shellView(state: ShellState, actions: ShellActions): HTMLElement[] {
-  const name = state.user.display_name || state.user.username;
+/** The shell around a page: header, navigation, and `page` (else the dashboard) in <main>. */
+export function shellView(
+  state: ShellState,
+  actions: ShellActions,
+  page?: { section: string; el: HTMLElement },
+): HTMLElement[] {
   return [
     h('a', { class: 'skip-link', href: '#main' }, t('app.skip_to_content')),
     header(state, actions),
     h(
       'div',
       { class: 'layout' },
-      nav(),
+      nav(state.user, page?.section ?? 'dashboard'),
       h(
         'main',
         { id: 'main', class: 'content', tabindex: '-1' },
         alertBox(state.shellError, 'shell-error'),
-        h(
-          'div',
-          { class: 'page-head' },
-          h('h1', { class: 'page-title', tabindex: '-1' }, t('dashboard.title')),
-          h('p', { class: 'muted' }, t('dashboard.welcome', { name })),
-        ),
-        cards(state, actions),
-        state.loadedAt && state.cards
-          ? h(
-              'p',
-              { class: 'muted small' },
-              t('dashboard.updated', { time: formatDateTime(state.loadedAt) }),
-            )
-          : null,
+        page ? page.el : dashboard(state, actions),
       ),
     ),
   ];
+}
+
+function dashboard(state: ShellState, actions: ShellActions): HTMLElement {
+  const name = state.user.display_name || state.user.username;
+  return h(
+    'div',
+    { class: 'page' },
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', { class: 'page-title', tabindex: '-1' }, t('dashboard.title')),
+      h('p', { class: 'muted' }, t('dashboard.welcome', { name })),
+    ),
+    cards(state, actions),
+    state.loadedAt && state.cards
+      ? h(
+          'p',
+          { class: 'muted small' },
+          t('dashboard.updated', { time: formatDateTime(state.loadedAt) }),
+        )
+      : null,
+  );
 }
