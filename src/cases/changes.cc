@@ -179,16 +179,17 @@ json Cases::add_note(const auth::Principal& by, std::int64_t id, const std::stri
     fail_invalid("/text", "a note is 1 to 20000 bytes of UTF-8");
   }
   std::int64_t note_id = 0;
+  const Millis at = now_millis();
   in_case(by, id, Access::full, [&](store::Connection& c, const Loaded&) {
     note_id = c.query(
                    "INSERT INTO case_notes (case_id, at, author_id, author, text_enc) "
                    "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                   {id, now_millis(), by.user_id, by.username, keys_->encrypt(text, "cases.note")})
+                   {id, at, by.user_id, by.username, keys_->encrypt(text, "cases.note")})
                   .at(0)
                   .integer(0);
     audit_.append(c, by.audit("case.note.create", "case:" + std::to_string(id)));
   });
-  return {{"id", note_id}, {"author", by.username}, {"text", text}};
+  return {{"id", note_id}, {"at", format_iso8601(at)}, {"author", by.username}, {"text", text}};
 }
 
 json Cases::notes(const auth::Principal& by, std::int64_t id) {
