@@ -155,6 +155,24 @@ http::Response list_reminders(Call& call) {
   return http::Response::json(200, call.services.cases.reminders(call.who, days));
 }
 
+http::Response case_attachments(Call& call) {
+  return http::Response::json(200, call.services.cases.attachments(call.who, case_id(call)));
+}
+http::Response attach_to_case(Call& call) {
+  return http::Response::json(
+      201, call.services.cases.attach(call.who, case_id(call), call.request.json()));
+}
+http::Response download_attachment(Call& call) {
+  auto file =
+      call.services.cases.attachment(call.who, case_id(call), path_id(call.request.params, "aid"));
+  http::Response r;
+  r.content_type = file.content_type;
+  r.body = std::move(file.content);
+  // Always a download, never rendered in the app's origin.
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file.name + "\"");
+  return r;
+}
+
 http::Response list_countries(Call&) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : countries()) {

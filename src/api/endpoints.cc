@@ -90,8 +90,8 @@ std::vector<Endpoint> build() {
               {"disabled", {{"type", "boolean"}}}}),
       200, ref("User"));
 
-  add("GET", "/api/v1/organisations", kManagers, "Organisations.", list_organisations, nullptr, 200,
-      list_of("organisations", "Organisation"));
+  add("GET", "/api/v1/organisations", kStaff, "Organisations (ids and names, e.g. for referrals).",
+      list_organisations, nullptr, 200, list_of("organisations", "Organisation"));
   add("POST", "/api/v1/organisations", kAdmin, "Create an organisation.", create_organisation,
       object({{"name", kString}}, {"name"}), 201, ref("Organisation"));
 
@@ -205,6 +205,14 @@ std::vector<Endpoint> build() {
               {"currency", kString},
               {"note", kString}}),
       200, object({{"procedures", list_any}}, {"procedures"}));
+  add("GET", "/api/v1/cases/{id}/attachments", kCaseWork, "Files attached to a case.",
+      case_attachments, nullptr, 200, object({{"attachments", list_any}}, {"attachments"}));
+  add("POST", "/api/v1/cases/{id}/attachments", kCaseWork,
+      "Attach a PDF, PNG, JPEG or text file (at most 4 MiB, base64 in JSON).", attach_to_case,
+      object({{"name", kString}, {"content_base64", kString}}, {"name", "content_base64"}), 201,
+      object({{"attachments", list_any}}, {"attachments"}));
+  add("GET", "/api/v1/cases/{id}/attachments/{aid}", kCaseWork,
+      "Download an attachment (served as a download, never inline).", download_attachment);
   add("GET", "/api/v1/reminders", kCaseWork,
       "Open procedures due within ?days= (default 14) or overdue, on one's cases.", list_reminders,
       nullptr, 200, object({{"reminders", list_any}}, {"reminders"}));

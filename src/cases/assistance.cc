@@ -157,6 +157,10 @@ json Cases::refer(const auth::Principal& by, std::int64_t id, const json& in) {
     if (!c.query_one("SELECT 1 FROM organisations WHERE id = ?", {to})) {
       fail_invalid("/to_organisation", "no organisation " + std::to_string(to));
     }
+    if (by.organisation_id != l.placement.organisation_id) {
+      throw Error(ErrorKind::forbidden, "forbidden",
+                  "only the organisation that holds the case refers it onward");
+    }
     if (to == l.placement.organisation_id) {
       fail_invalid("/to_organisation", "the case already belongs to that organisation");
     }

@@ -155,6 +155,15 @@ json Cases::view(const auth::Principal& by, const Loaded& l, store::Connection& 
 
 json Cases::create(const auth::Principal& by, const json& input) {
   Record r = validate(input);
+  // A caseworker who opens a case is its caseworker; assigning it to someone else is a
+  // coordinator's decision (assignment decides who sees the immigration status).
+  if (by.role == Role::caseworker) {
+    if (r.assigned_to && *r.assigned_to != by.user_id) {
+      throw Error(ErrorKind::forbidden, "forbidden", "only coordinators assign cases to others",
+                  "/assigned_to");
+    }
+    r.assigned_to = by.user_id;
+  }
   std::int64_t id = 0;
   db_.transaction([&](store::Connection& c) { id = insert(by, c, by.organisation_id, r); });
   return get(by, id);

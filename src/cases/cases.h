@@ -135,6 +135,17 @@ class Cases {
   // Open procedures due within `days` (or overdue) on the cases the caller works on.
   nlohmann::json reminders(const auth::Principal& by, int days);
 
+  // Attachments: {name, content_base64}; the type is recognised from the bytes (PDF, PNG,
+  // JPEG, plain UTF-8 text) — anything else is refused — and the content is at most
+  // kMaxAttachmentBytes. Listing gives metadata; attachment() gives the bytes.
+  static constexpr std::size_t kMaxAttachmentBytes = 4 * 1024 * 1024;
+  struct File {
+    std::string name, content_type, content;
+  };
+  nlohmann::json attachments(const auth::Principal& by, std::int64_t id);
+  nlohmann::json attach(const auth::Principal& by, std::int64_t id, const nlohmann::json& in);
+  File attachment(const auth::Principal& by, std::int64_t id, std::int64_t attachment_id);
+
   // Writes many validated records for one organisation in one transaction (import); returns
   // the new ids. Audited as one import entry plus one create entry per case.
   std::vector<std::int64_t> insert_many(const auth::Principal& by, std::int64_t organisation_id,

@@ -84,6 +84,12 @@ json Cases::update(const auth::Principal& by, std::int64_t id, const json& patch
                   "/immigration_status");
     }
     const Record next = validate(patch, &l.record);
+    if (next.assigned_to != l.record.assigned_to && by.role != Role::coordinator) {
+      throw Error(ErrorKind::forbidden, "forbidden",
+                  "only coordinators change who a case is "
+                  "assigned to",
+                  "/assigned_to");
+    }
     if (next.assigned_to && next.assigned_to != l.record.assigned_to) {
       check_assignee(c, l.placement.organisation_id, *next.assigned_to);
     }
@@ -326,6 +332,19 @@ std::int64_t Cases::reencrypt(store::Connection& c, const vault::Keyring& keys) 
   for (const auto& r : c.query("SELECT id, text_enc FROM case_notes")) {
     c.execute("UPDATE case_notes SET text_enc = ? WHERE id = ?",
               {again(r, 1, "cases.note"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, note_enc FROM case_services")) {
+    c.execute("UPDATE case_services SET note_enc = ? WHERE id = ?",
+              {again(r, 1, "cases.service"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, note_enc FROM case_procedures")) {
+    c.execute("UPDATE case_procedures SET note_enc = ? WHERE id = ?",
+              {again(r, 1, "cases.procedure"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, name_enc, content_enc FROM case_attachments")) {
+    c.execute(
+        "UPDATE case_attachments SET name_enc = ?, content_enc = ? WHERE id = ?",
+        {again(r, 1, "cases.attachment_name"), again(r, 2, "cases.attachment"), r.integer(0)});
   }
   for (const auto& r : c.query("SELECT id, answers_enc FROM screenings")) {
     c.execute("UPDATE screenings SET answers_enc = ? WHERE id = ?",

@@ -213,11 +213,11 @@ Record validate(const json& input, const Record* base) {
   if (input.contains("profile")) {
     if (!input["profile"].is_object()) fail_invalid("/profile", "profile must be an object");
     for (const auto& [k, v] : input["profile"].items()) profile[k] = v;
-    // A new birth date re-derives the band unless one is given alongside it.
-    if (!input["profile"].contains("age_band") && input.contains("person") &&
-        input["person"].contains("birth_date")) {
-      profile.erase("age_band");
-    }
+  }
+  // A new birth date re-derives the band unless one is given alongside it.
+  const bool band_given = input.contains("profile") && input["profile"].contains("age_band");
+  if (base && !band_given && input.contains("person") && input["person"].contains("birth_date")) {
+    profile.erase("age_band");
   }
   r.profile = validate_profile(profile, r.person);
   if (input.contains("legs")) r.legs = validate_legs(input["legs"]);

@@ -21,7 +21,7 @@ struct Config {
     int io_threads = 1;
     int worker_threads = 16;
     std::int64_t header_limit = std::int64_t{16} * 1024;
-    std::int64_t body_limit = std::int64_t{1024} * 1024;
+    std::int64_t body_limit = std::int64_t{6} * 1024 * 1024;  // room for a 4 MiB attachment
     int read_timeout_ms = 15000;
     int idle_timeout_ms = 60000;
     int shutdown_grace_ms = 10000;

@@ -252,6 +252,9 @@ std::uint16_t Server::bind() {
   Impl& im = *impl_;
   std::lock_guard lock(im.bind_mu);
   if (im.bound) return im.port;
+  // Signals are caught from here on: a SIGTERM between bind() and run() (the caller may print
+  // the address in between) is queued and starts the shutdown as soon as run() does.
+  if (!im.signals) im.signals.emplace(im.control, SIGINT, SIGTERM);
   const ServerOptions& opt = im.options();
   if (!opt.tls_cert_file.empty() || !opt.tls_key_file.empty()) {
     im.ssl.emplace(load_tls(opt));
@@ -288,7 +291,6 @@ std::uint16_t Server::bind() {
 void Server::run() {
   bind();
   Impl& im = *impl_;
-  im.signals.emplace(im.control, SIGINT, SIGTERM);
   im.signals->async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log_info(std::string("http: received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +

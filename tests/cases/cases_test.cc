@@ -255,6 +255,9 @@ TEST_P(CasesTest, NotesAndRotationLoseNothing) {
   const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
   cases_->add_note(caseworker_, id, "Met at the shelter; prefers a female interpreter.");
   cases_->update(caseworker_, id, {{"person", {{"contact", "+39 555 0100"}}}});
+  cases_->add_service(caseworker_, id,
+                      {{"kind", "medical"}, {"provider", "Clinic"}, {"note", "follow-up in May"}});
+  cases_->add_procedure(caseworker_, id, {{"kind", "reflection_period"}, {"note", "90 days"}});
   keys_->add_key();
   db_->transaction([&](store::Connection& c) { EXPECT_GT(cases_->reencrypt(c, *keys_), 3); });
   keys_->retire_inactive();
@@ -262,6 +265,8 @@ TEST_P(CasesTest, NotesAndRotationLoseNothing) {
   EXPECT_EQ(cases_->notes(caseworker_, id)["notes"][0]["text"],
             "Met at the shelter; prefers a female interpreter.");
   EXPECT_EQ(cases_->history(caseworker_, id)["history"][0]["new"], "+39 555 0100");
+  EXPECT_EQ(cases_->services(caseworker_, id)["services"][0]["note"], "follow-up in May");
+  EXPECT_EQ(cases_->procedures(caseworker_, id)["procedures"][0]["note"], "90 days");
   Filter f;
   f.name = "Okafor";
   EXPECT_EQ(cases_->list(caseworker_, f)["cases"].size(), 1u);
@@ -400,6 +405,69 @@ TEST_P(CasesTest, ServicesProceduresAndReminders) {
   }
   EXPECT_EQ(cases_->procedures(caseworker_, id)["procedures"].size(), 2u);  // nothing half-made
   EXPECT_THROW(cases_->update_procedure(caseworker_, id, permit, {{"status", "paid"}}), Error);
+}
+
+TEST_P(CasesTest, AttachmentsAreTypeCheckedLimitedAndEncrypted) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  auto b64 = [](const std::string& s) {
+    return to_base64(std::vector<std::uint8_t>(s.begin(), s.end()));
+  };
+  const std::string pdf = "%PDF-1.4\n% contract promised by the recruiter\n%%EOF\n";
+  const json listed = cases_->attach(
+      caseworker_, id, {{"name", "../../contract.pdf"}, {"content_base64", b64(pdf)}});
+  ASSERT_EQ(listed["attachments"].size(), 1u);
+  EXPECT_EQ(listed["attachments"][0]["name"], "contract.pdf");
+  EXPECT_EQ(listed["attachments"][0]["content_type"], "application/pdf");
+  const auto aid = listed["attachments"][0]["id"].get<std::int64_t>();
+  const auto file = cases_->attachment(caseworker_, id, aid);
+  EXPECT_EQ(file.content, pdf);
+  // The type comes from the bytes: a Windows program called .pdf is refused.
+  auto expect_field = [&](const json& in, const std::string& field) {
+    try {
+      cases_->attach(caseworker_, id, in);
+      FAIL() << in.dump().substr(0, 80);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.field(), field) << e.what();
+    }
+  };
+  expect_field({{"name", "cv.pdf"}, {"content_base64", b64(std::string("MZ\x90\0\x03", 5))}},
+               "/content_base64");
+  expect_field({{"name", "x.txt"}, {"content_base64", "%%%"}}, "/content_base64");
+  expect_field({{"name", "big.txt"},
+                {"content_base64", b64(std::string(Cases::kMaxAttachmentBytes + 1, 'a'))}},
+               "/content_base64");
+  expect_field({{"content_base64", b64("hello")}}, "/name");
+  EXPECT_EQ(cases_->attachments(caseworker_, id)["attachments"].size(), 1u);
+  EXPECT_THROW(cases_->attachments(analyst_, id), Error);
+  const auto row =
+      db_->connection()->query_one("SELECT content_enc, name_enc FROM case_attachments");
+  const auto& content = row->blob(0);
+  EXPECT_EQ(std::string(content.begin(), content.end()).find("recruiter"), std::string::npos);
+}
+
+TEST_P(CasesTest, OnlyCoordinatorsAssignCasesToOthers) {
+  json input = sample();
+  input.erase("assigned_to");
+  const json mine = cases_->create(colleague_, input);
+  EXPECT_EQ(mine["assigned_to"], colleague_.user_id);  // who opens it, works on it
+  input["assigned_to"] = caseworker_.user_id;
+  EXPECT_THROW(cases_->create(colleague_, input), Error);
+  const auto id = mine["id"].get<std::int64_t>();
+  // A colleague cannot take the case (and so its immigration status) for themselves.
+  try {
+    cases_->update(caseworker_, id, {{"assigned_to", caseworker_.user_id}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::forbidden);
+  }
+  EXPECT_EQ(cases_->update(coordinator_, id, {{"assigned_to", caseworker_.user_id}})["assigned_to"],
+            caseworker_.user_id);
+}
+
+TEST_P(CasesTest, ANewBirthDateRederivesTheAgeBand) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  const json c = cases_->update(caseworker_, id, {{"person", {{"birth_date", "1980-05-01"}}}});
+  EXPECT_EQ(c["profile"]["age_band"], "39-47");  // aged 43 or 44 in 2024
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CasesTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),

@@ -1,5 +1,6 @@
 // End-to-end test of the cases module: a caseworker opens a case through the form, screens it
-// against the ILO/EC indicators, classifies it under the Palermo Protocol rules, and reads it in
+// against the ILO/EC indicators, classifies it under the Palermo Protocol rules, records assistance
+// (a service, procedures due soon on the dashboard, a referral with consent withdrawn), and reads it in
 // Arabic. The real server (`$CTIS_BIN demo`) on loopback, Debian's Chromium via playwright-core.
 // Run from this folder after `npm ci` and `npm run build` in web/:
 //   CTIS_BIN=/path/to/ctis node --test cases.test.mjs
@@ -305,6 +306,90 @@ describe('CTIS cases: a caseworker screens and classifies a case', () => {
     assert.equal(await page.getByLabel('Add a note').inputValue(), '', 'the note field is cleared');
   });
 
+  test('assistance: a service, procedures due soon on the dashboard, a referral with consent withdrawn', async () => {
+    const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.locator('nav.tabs').getByRole('link', { name: 'Assistance' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Services' }).waitFor();
+    assert.equal(await page.title(), `Assistance – ${reference} – CTIS`);
+
+    // A service.
+    const svc = page.locator('#service-form');
+    await svc.getByLabel('Service').selectOption('shelter');
+    await svc.getByLabel('Provider').fill('Safe Harbour shelter');
+    await svc.getByLabel('Start date').fill(day(-3));
+    await svc.getByRole('button', { name: 'Add service' }).click();
+    await page.getByTestId('services').getByText('Safe Harbour shelter').waitFor();
+    assert.match(await page.getByTestId('services').textContent(), /Shelter/);
+
+    // A residence permit due in five days, a reflection period already overdue, and a
+    // compensation claim whose amount is typed in euros and shown in the UI language.
+    const proc = page.locator('#procedure-form');
+    await proc.getByLabel('Procedure').selectOption('residence_permit');
+    await proc.getByLabel('Due date').fill(day(5));
+    await proc.getByRole('button', { name: 'Start procedure' }).click();
+    const permit = page.locator('[data-kind="residence_permit"]');
+    await permit.waitFor();
+    assert.match(await permit.textContent(), /Residence permit.*Applied for/);
+    await proc.getByLabel('Procedure').selectOption('reflection_period');
+    await proc.getByLabel('Due date').fill(day(-2));
+    await proc.getByRole('button', { name: 'Start procedure' }).click();
+    const reflection = page.locator('[data-kind="reflection_period"]');
+    await reflection.waitFor();
+    assert.match(await reflection.getAttribute('class'), /is-overdue/);
+    assert.match(await reflection.textContent(), /Overdue/);
+    assert.doesNotMatch(await permit.getAttribute('class'), /is-overdue/);
+    await proc.getByLabel('Procedure').selectOption('compensation_claim');
+    await proc.getByLabel('Amount').fill('1500.50');
+    await proc.getByLabel('Currency').fill('EUR');
+    await proc.getByRole('button', { name: 'Start procedure' }).click();
+    await page.locator('[data-kind="compensation_claim"]').getByText('€1,500.50').waitFor();
+
+    // Refer to another organisation, chosen from the list; consent is explicit.
+    const ref = page.locator('#referral-form');
+    await ref.getByLabel('Organisation', { exact: true }).selectOption({ label: 'National Referral Office' });
+    await ref.getByLabel('Purpose').fill('Legal representation in the residence-permit procedure');
+    await ref.getByRole('button', { name: 'Refer case' }).click();
+    await page.locator('#f-referral-consent-error').getByText(/consent/).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-referral-consent');
+    assert.match(await page.locator('#f-referral-consent-hint').textContent(), /informed consent/);
+    await ref.getByLabel(/gives informed consent/).check();
+    await ref.getByRole('button', { name: 'Refer case' }).click();
+    const referral = page.getByTestId('referrals').locator('li').first();
+    await referral.getByText(/Consent given/).waitFor();
+    assert.match(await referral.textContent(), /National Referral Office/);
+    await shot('assistance-en');
+
+    // On the dashboard: both open procedures with a due date, the overdue one marked.
+    await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Dashboard' }).click();
+    const due = page.getByTestId('due-soon');
+    await due.getByRole('heading', { name: 'Due soon' }).waitFor();
+    const mine = due.locator('.due-item').filter({ hasText: reference });
+    await mine.first().waitFor();
+    assert.equal(await mine.count(), 2);
+    const late = mine.filter({ hasText: 'Reflection period' });
+    assert.match(await late.getAttribute('class'), /is-overdue/);
+    assert.match(await late.textContent(), /Overdue/);
+    const soon = mine.filter({ hasText: 'Residence permit' });
+    assert.doesNotMatch(await soon.textContent(), /Overdue/);
+    await shot('dashboard-due');
+    await soon.getByRole('link', { name: reference }).click();
+    await page.getByRole('heading', { level: 2, name: 'Procedures' }).waitFor();
+
+    // Ending the reflection period clears its overdue mark.
+    await reflection.getByLabel('Status').selectOption('ended');
+    await reflection.getByRole('button', { name: 'Save' }).click();
+    await reflection.locator('.chip').getByText('Ended', { exact: true }).waitFor();
+    assert.doesNotMatch(await reflection.getAttribute('class'), /is-overdue/);
+
+    // The person withdraws consent, after a confirmation.
+    const withdrawn = page.getByTestId('referrals').locator('li').first();
+    await withdrawn.getByRole('button', { name: 'Withdraw consent' }).click();
+    assert.match(await withdrawn.textContent(), /National Referral Office will lose access/);
+    await withdrawn.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await withdrawn.getByText(/Consent withdrawn/).waitFor();
+    assert.equal(await withdrawn.getByRole('button', { name: 'Withdraw consent' }).count(), 0);
+  });
+
   test('in Arabic the case page mirrors', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('case-reference').waitFor();
@@ -341,6 +426,15 @@ describe('CTIS cases: a caseworker screens and classifies a case', () => {
     assert.equal(await box.locator('.outcome-title').textContent(), expected.label.ar);
     assert.equal(await page.getByTestId('legal-explanation').textContent(), expected.explanation.ar);
     await shot('classification-ar');
+
+    // The assistance tab too: translated, and the item's heading starts on the right.
+    await page.locator('nav.tabs').getByRole('link', { name: 'المساعدة' }).click();
+    await page.getByRole('heading', { level: 2, name: 'الخدمات' }).waitFor();
+    await page.getByTestId('referrals').getByText(/سُحبت الموافقة/).waitFor();
+    const item = await page.getByTestId('services').locator('li').first().boundingBox();
+    const kind = await page.getByTestId('services').locator('li strong').first().boundingBox();
+    assert.ok(kind.x + kind.width > item.x + item.width - 40, 'the service kind starts on the right');
+    await shot('assistance-ar');
 
     await page.getByLabel('اللغة').selectOption('en');
     await page.waitForFunction(() => document.documentElement.dir === 'ltr');

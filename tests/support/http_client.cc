@@ -31,7 +31,10 @@ HttpResult http_request(const std::string& host, unsigned short port, const std:
     req.body() = body;
     req.prepare_payload();
   }
-  http::write(stream, req);
+  // A server may answer (413) and stop reading before a large body is sent: the write then
+  // fails, and the answer is still there to read.
+  beast::error_code write_error;
+  http::write(stream, req, write_error);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);

@@ -23,6 +23,16 @@ export interface DashboardCard {
   value: number | string | null;
 }
 
+export interface Reminder {
+  case_id: number;
+  reference: string;
+  procedure_id: number;
+  kind: string;
+  status: string;
+  due_date: string;
+  overdue: boolean;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -90,4 +100,5 @@ export const api = {
   session: () => request<Session>('GET', '/api/v1/auth/session'),
   logout: () => request<void>('POST', '/api/v1/auth/logout'),
   dashboard: () => request<{ cards: DashboardCard[] }>('GET', '/api/v1/dashboard'),
+  reminders: (days = 14) => request<{ reminders: Reminder[] }>('GET', `/api/v1/reminders?days=${days}`),
 };

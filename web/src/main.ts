@@ -4,7 +4,7 @@ import { errorMessage } from './errors';
 import { detectLocale, setLocale, storedLocale, t, type Locale } from './i18n';
 import { parseRoute, type Host, type Page, type Route } from './page';
 import { loginView, type LoginState } from './views/login';
-import { canOpen, shellView, type ShellState } from './views/shell';
+import { canOpen, hasReminders, shellView, type ShellState } from './views/shell';
 
 type Focus = 'heading' | 'language' | 'username' | 'password' | 'error' | null;
 
@@ -103,7 +103,7 @@ async function route(): Promise<void> {
 
 function enterShell(user: User, csrf: string): void {
   setCsrfToken(csrf);
-  shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false };
+  shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false, reminders: null, remindersError: null };
   login = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
   const r = parseRoute(location.hash);
   if (r.path[0] && r.path[0] !== 'dashboard') {
@@ -152,6 +152,7 @@ async function loadDashboard(): Promise<void> {
   shell.dashboardError = null;
   shell.cards = null;
   if (!page) render();
+  if (hasReminders(shell.user.role)) void loadReminders();
   try {
     const data = await api.dashboard();
     if (!shell) return;
@@ -163,6 +164,21 @@ async function loadDashboard(): Promise<void> {
     shell.dashboardError = `${t('dashboard.load_failed')} ${errorMessage(err)}`;
   }
   if (!page) render();
+}
+
+/** Procedures due within 14 days (or overdue) on the person's cases, for the dashboard. */
+async function loadReminders(): Promise<void> {
+  const s = shell;
+  if (!s) return;
+  s.remindersError = null;
+  try {
+    const data = await api.reminders(14);
+    s.reminders = Array.isArray(data?.reminders) ? data.reminders : [];
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return;
+    s.remindersError = errorMessage(err);
+  }
+  if (shell === s && !page) render();
 }
 
 async function signOut(): Promise<void> {

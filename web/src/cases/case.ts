@@ -7,6 +7,7 @@ import { currentLocale, localeInfo, t } from '../i18n';
 import { Page, type Host, type Route } from '../page';
 import { alertBox } from '../views/common';
 import { casesApi, type Case, type HistoryEntry, type Note } from './api';
+import { AssistancePanel } from './assistance';
 import { ClassificationPanel } from './legal';
 import {
   codeLabel,
@@ -24,8 +25,8 @@ import { ScreeningPanel } from './screening';
 import { canWrite, nonPunishmentChip, personName, statusChip } from './shared';
 import { facts, loading, select, textArea } from './ui';
 
-type Tab = 'overview' | 'timeline' | 'screening' | 'classification';
-const TABS: Tab[] = ['overview', 'timeline', 'screening', 'classification'];
+type Tab = 'overview' | 'timeline' | 'assistance' | 'screening' | 'classification';
+const TABS: Tab[] = ['overview', 'timeline', 'assistance', 'screening', 'classification'];
 
 export interface PanelContext {
   host: Host;
@@ -134,14 +135,19 @@ export class CasePage extends Page {
   }
 
   private panel(): Panel | null {
-    if (!this.c || !this.writable || (this.tab !== 'screening' && this.tab !== 'classification')) return null;
+    if (!this.c || !this.writable || this.tab === 'overview' || this.tab === 'timeline') return null;
     const ctx: PanelContext = {
       host: this.host,
       caseData: () => this.c!,
       writable: this.writable,
       rerender: (focus) => this.render(focus),
     };
-    this.panels[this.tab] ??= this.tab === 'screening' ? new ScreeningPanel(ctx) : new ClassificationPanel(ctx);
+    this.panels[this.tab] ??=
+      this.tab === 'screening'
+        ? new ScreeningPanel(ctx)
+        : this.tab === 'assistance'
+          ? new AssistancePanel(ctx)
+          : new ClassificationPanel(ctx);
     return this.panels[this.tab]!;
   }
 

@@ -1,6 +1,6 @@
-import type { DashboardCard, User } from '../api';
+import type { DashboardCard, Reminder, User } from '../api';
 import { h } from '../dom';
-import { formatDateTime, formatNumber, has, t, type Locale } from '../i18n';
+import { currentLocale, formatDateTime, formatNumber, has, t, type Locale } from '../i18n';
 import { alertBox, brand, languageSwitch } from './common';
 
 export interface ShellState {
@@ -10,6 +10,9 @@ export interface ShellState {
   dashboardError: string | null;
   shellError: string | null;
   busy: boolean;
+  /** Procedures due soon; null while loading (or not for this role). */
+  reminders: Reminder[] | null;
+  remindersError: string | null;
 }
 
 export interface ShellActions {
@@ -27,6 +30,48 @@ const LIVE: Record<string, readonly string[]> = {
 
 export function canOpen(module: string, role: string): boolean {
   return LIVE[module]?.includes(role) ?? false;
+}
+
+export function hasReminders(role: string): boolean {
+  return role === 'coordinator' || role === 'caseworker';
+}
+
+function day(iso: string): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : new Intl.DateTimeFormat(currentLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(d);
+}
+
+/** "Due soon": open procedures due within 14 days or overdue, each linking to its case. */
+function dueSoon(state: ShellState): HTMLElement | null {
+  if (!hasReminders(state.user.role)) return null;
+  const list = state.reminders;
+  let body: Node;
+  if (state.remindersError) body = alertBox(state.remindersError, 'reminders-error');
+  else if (!list) body = h('p', { class: 'muted loading', role: 'status' }, t('app.loading'));
+  else if (!list.length) body = h('p', { class: 'muted' }, t('dashboard.due.empty'));
+  else
+    body = h(
+      'ul',
+      { class: 'due-list' },
+      list.map((r) =>
+        h(
+          'li',
+          { class: `due-item${r.overdue ? ' is-overdue' : ''}`, 'data-reminder': r.procedure_id },
+          h('a', { href: `#cases/${r.case_id}/assistance` }, r.reference),
+          h('span', null, `${t(`assist.proc.kind.${r.kind}`)} · ${t(`assist.proc.status.${r.status}`)}`),
+          h('time', { datetime: r.due_date }, day(r.due_date)),
+          r.overdue ? h('span', { class: 'chip chip-overdue' }, t('assist.proc.overdue')) : null,
+        ),
+      ),
+    );
+  return h(
+    'section',
+    { class: 'panel due-panel', 'aria-labelledby': 'due-h', 'data-testid': 'due-soon' },
+    h('h2', { id: 'due-h', class: 'section-title' }, t('dashboard.due.title')),
+    body,
+  );
 }
 
 export function roleName(role: string): string {
@@ -179,6 +224,7 @@ function dashboard(state: ShellState, actions: ShellActions): HTMLElement {
       h('p', { class: 'muted' }, t('dashboard.welcome', { name })),
     ),
     cards(state, actions),
+    dueSoon(state),
     state.loadedAt && state.cards
       ? h(
           'p',
