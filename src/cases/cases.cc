@@ -14,16 +14,6 @@ constexpr std::string_view kColumns =
     "id, reference, organisation_id, assigned_to, status, person_enc, immigration_status_enc, "
     "non_punishment, profile, legs, created_at, updated_at";
 
-// " forced_labour sexual ": searchable with LIKE '% code %'.
-std::string join_codes(const json& list) {
-  std::string out;
-  for (const auto& c : list) {
-    out += ' ';
-    out += c.get<std::string>();
-  }
-  return out.empty() ? "" : out + " ";
-}
-
 store::Value opt_text(const std::optional<std::string>& s) {
   return s ? store::Value(*s) : store::Value(nullptr);
 }
@@ -36,6 +26,25 @@ store::Value opt_int(const std::optional<std::int64_t>& v) {
 }
 
 }  // namespace
+
+PersonIndexes person_indexes(const json& p, const vault::Keyring& keys) {
+  auto index = [&](const char* field, const std::string& value) {
+    return value.empty() ? store::Value(nullptr) : store::Value(keys.blind_index(value, field));
+  };
+  const std::string given = p.value("given_name", ""), family = p.value("family_name", "");
+  const std::string full = given.empty() || family.empty() ? given + family : given + " " + family;
+  return {index("cases.name", full), index("cases.family_name", family),
+          index("cases.document", p.value("document_number", ""))};
+}
+
+std::string join_codes(const json& codes) {
+  std::string out;
+  for (const auto& c : codes) {
+    out += ' ';
+    out += c.get<std::string>();
+  }
+  return out.empty() ? "" : out + " ";
+}
 
 Access access(const auth::Principal& who, const Placement& where) {
   const bool same_org = who.organisation_id == where.organisation_id;
@@ -178,11 +187,7 @@ std::int64_t Cases::insert(const auth::Principal& by, store::Connection& c,
   if (r.assigned_to) check_assignee(c, organisation_id, *r.assigned_to);
   const Millis now = now_millis();
   const auto& p = r.person;
-  auto index = [&](const char* field, const std::string& value) {
-    return value.empty() ? store::Value(nullptr) : store::Value(keys_->blind_index(value, field));
-  };
-  const std::string given = p.value("given_name", ""), family = p.value("family_name", "");
-  const std::string full = given.empty() || family.empty() ? given + family : given + " " + family;
+  const PersonIndexes ix = person_indexes(p, *keys_);
   const std::int64_t id =
       c.query(
            "INSERT INTO cases (reference, organisation_id, assigned_to, status, person_enc, "
@@ -191,9 +196,7 @@ std::int64_t Cases::insert(const auth::Principal& by, store::Connection& c,
            "updated_at) VALUES (?, ?, ?, 'identified', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
            "RETURNING id",
            {"CT-" + to_hex(random_bytes(5)), organisation_id, opt_int(r.assigned_to),
-            keys_->encrypt(p.dump(), "cases.person"), index("cases.name", full),
-            index("cases.family_name", family),
-            index("cases.document", p.value("document_number", "")),
+            keys_->encrypt(p.dump(), "cases.person"), ix.name, ix.family_name, ix.document,
             r.immigration_status
                 ? store::Value(keys_->encrypt(*r.immigration_status, "cases.immigration_status"))
                 : store::Value(nullptr),

@@ -50,30 +50,20 @@ json Cases::get(const auth::Principal& by, std::int64_t id) {
 
 void Cases::write(store::Connection& c, std::int64_t id, const Record& r) {
   const auto& p = r.person;
-  auto index = [&](const char* field, const std::string& value) {
-    return value.empty() ? store::Value(nullptr) : store::Value(keys_->blind_index(value, field));
-  };
-  const std::string given = p.value("given_name", ""), family = p.value("family_name", "");
-  const std::string full = given.empty() || family.empty() ? given + family : given + " " + family;
-  std::string exploitation;
-  for (const auto& e : r.profile.value("exploitation", json::array())) {
-    exploitation += ' ';
-    exploitation += e.get<std::string>();
-  }
+  const PersonIndexes ix = person_indexes(p, *keys_);
   c.execute(
       "UPDATE cases SET assigned_to = ?, person_enc = ?, name_index = ?, family_name_index = ?, "
       "document_index = ?, immigration_status_enc = ?, non_punishment = ?, profile = ?, legs = ?, "
       "citizenship = ?, exploitation = ?, updated_at = ? WHERE id = ?",
       {r.assigned_to ? store::Value(*r.assigned_to) : store::Value(nullptr),
-       keys_->encrypt(p.dump(), "cases.person"), index("cases.name", full),
-       index("cases.family_name", family), index("cases.document", p.value("document_number", "")),
+       keys_->encrypt(p.dump(), "cases.person"), ix.name, ix.family_name, ix.document,
        r.immigration_status
            ? store::Value(keys_->encrypt(*r.immigration_status, "cases.immigration_status"))
            : store::Value(nullptr),
        std::int64_t{r.non_punishment}, r.profile.dump(), r.legs.dump(),
        r.profile.contains("citizenship") ? store::Value(r.profile["citizenship"].get<std::string>())
                                          : store::Value(nullptr),
-       exploitation.empty() ? std::string() : exploitation + " ", now_millis(), id});
+       join_codes(r.profile.value("exploitation", json::array())), now_millis(), id});
 }
 
 json Cases::update(const auth::Principal& by, std::int64_t id, const json& patch) {
@@ -310,20 +300,13 @@ std::int64_t Cases::reencrypt(store::Connection& c, const vault::Keyring& keys) 
     return keys.encrypt(keys.decrypt(r.blob(i), field), field);
   };
   for (const auto& r : c.query("SELECT id, person_enc, immigration_status_enc FROM cases")) {
-    const json person = json::parse(keys.decrypt(r.blob(1), "cases.person"));
-    const std::string given = person.value("given_name", ""),
-                      family = person.value("family_name", "");
-    const std::string full =
-        given.empty() || family.empty() ? given + family : given + " " + family;
-    auto index = [&](const char* field, const std::string& value) {
-      return value.empty() ? store::Value(nullptr) : store::Value(keys.blind_index(value, field));
-    };
+    const PersonIndexes ix =
+        person_indexes(json::parse(keys.decrypt(r.blob(1), "cases.person")), keys);
     c.execute(
         "UPDATE cases SET person_enc = ?, immigration_status_enc = ?, name_index = ?, "
         "family_name_index = ?, document_index = ? WHERE id = ?",
-        {again(r, 1, "cases.person"), again(r, 2, "cases.immigration_status"),
-         index("cases.name", full), index("cases.family_name", family),
-         index("cases.document", person.value("document_number", "")), r.integer(0)});
+        {again(r, 1, "cases.person"), again(r, 2, "cases.immigration_status"), ix.name,
+         ix.family_name, ix.document, r.integer(0)});
   }
   for (const auto& r : c.query("SELECT id, old_enc, new_enc FROM case_history")) {
     c.execute("UPDATE case_history SET old_enc = ?, new_enc = ? WHERE id = ?",

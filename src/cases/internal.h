@@ -37,6 +37,14 @@ int age_on(const Date& born, const Date& on);
 std::string band_for(int age);
 bool band_contains(const std::string& band, int age);
 
+// The keyed blind indexes of a person's identifiers (NULL where the field is empty).
+struct PersonIndexes {
+  store::Value name, family_name, document;
+};
+PersonIndexes person_indexes(const nlohmann::json& person, const vault::Keyring& keys);
+// " forced_labour sexual ": searchable with LIKE '% code %'; "" for no codes.
+std::string join_codes(const nlohmann::json& codes);
+
 // data/ctdc/ctdc-2024.json, parsed once.
 const nlohmann::json& ctdc_standard();
 
