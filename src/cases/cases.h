@@ -138,7 +138,7 @@ class Cases {
   // Attachments: {name, content_base64}; the type is recognised from the bytes (PDF, PNG,
   // JPEG, plain UTF-8 text) — anything else is refused — and the content is at most
   // kMaxAttachmentBytes. Listing gives metadata; attachment() gives the bytes.
-  static constexpr std::size_t kMaxAttachmentBytes = 4 * 1024 * 1024;
+  static constexpr std::size_t kMaxAttachmentBytes = std::size_t{4} * 1024 * 1024;
   struct File {
     std::string name, content_type, content;
   };

@@ -25,7 +25,7 @@ struct Date {
   // "YYYY-MM-DD" with a real calendar day; throws Error(invalid) otherwise.
   static Date parse(const std::string& text, const std::string& where = "");
   std::string iso() const;
-  auto operator<=>(const Date&) const = default;
+  auto operator<=>(const Date&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 Date parse_date(const nlohmann::json& value, const std::string& where);

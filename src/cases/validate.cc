@@ -42,7 +42,7 @@ std::string country(const json& v, const std::string& where) {
 }
 
 std::string code_of(const json& v, const std::string& where, const json& vocabulary) {
-  const std::string s = text(v, where, 64);
+  std::string s = text(v, where, 64);
   if (!vocabulary.contains(s)) {
     std::string allowed;
     for (const auto& [k, ignored] : vocabulary.items())

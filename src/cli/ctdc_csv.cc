@@ -38,7 +38,7 @@ int CsvReader::get() {
     ++pos_;
     if (++consumed_ > limits_.max_bytes) {
       fail_invalid(name_, name_ + " is larger than " +
-                              std::to_string(limits_.max_bytes / (1024 * 1024)) +
+                              std::to_string(limits_.max_bytes / (std::size_t{1024} * 1024)) +
                               " MiB: split it into several imports");
     }
   }

@@ -17,7 +17,7 @@
 namespace ctis::cli {
 
 struct CsvLimits {
-  std::size_t max_cell = 64 * 1024;                // bytes in one cell
+  std::size_t max_cell = std::size_t{64} * 1024;   // bytes in one cell
   std::uint64_t max_bytes = 256ull * 1024 * 1024;  // bytes in the file
   std::size_t max_fields = 256;                    // cells in one row
   std::size_t max_rows = 500000;                   // data rows in the file

@@ -24,7 +24,9 @@ class Random {
     return z ^ (z >> 31);
   }
   int below(std::size_t n) { return static_cast<int>(next() % n); }
-  int between(int lo, int hi) { return lo + below(static_cast<std::size_t>(hi - lo + 1)); }
+  int between(int lo, int hi) {
+    return lo + below(static_cast<std::size_t>(hi) - static_cast<std::size_t>(lo) + 1);
+  }
   bool chance(int percent) { return below(100) < percent; }
   template <class T>
   const T& pick(const std::vector<T>& v) {

@@ -103,12 +103,12 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port
   int io_threads = 1;
   int worker_threads = 16;
-  std::size_t header_limit = 16 * 1024;  // bytes
-  std::size_t body_limit = 1024 * 1024;  // bytes; larger bodies get 413
-  int read_timeout_ms = 15000;           // whole request must arrive within this
-  int idle_timeout_ms = 60000;           // keep-alive connection idle limit
-  int shutdown_grace_ms = 10000;         // in-flight requests get this long on stop
-  std::string tls_cert_file;             // both set: HTTPS only
+  std::size_t header_limit = std::size_t{16} * 1024;  // bytes
+  std::size_t body_limit = std::size_t{1024} * 1024;  // bytes; larger bodies get 413
+  int read_timeout_ms = 15000;                        // whole request must arrive within this
+  int idle_timeout_ms = 60000;                        // keep-alive connection idle limit
+  int shutdown_grace_ms = 10000;                      // in-flight requests get this long on stop
+  std::string tls_cert_file;                          // both set: HTTPS only
   std::string tls_key_file;
   // Content-Security-Policy and friends; HSTS is added when TLS is on.
   std::string content_security_policy =
