@@ -77,16 +77,20 @@ json Cases::services(const auth::Principal& by, std::int64_t id) {
   require(by, *c, id, Access::full);
   json out = json::array();
   for (const auto& r :
-       c->query("SELECT id, kind, provider, start_date, end_date, outcome, note_enc, created_by "
-                "FROM case_services WHERE case_id = ? ORDER BY id",
+       c->query("SELECT id, kind, provider, start_date, end_date, outcome, note_enc, created_by, "
+                "outcome_enc FROM case_services WHERE case_id = ? ORDER BY id",
                 {id})) {
+    // Outcomes written before they were encrypted are read from the clear column.
+    const json outcome = !r.is_null(8)   ? json(keys_->decrypt(r.blob(8), "cases.service_outcome"))
+                         : r.opt_text(5) ? json(*r.opt_text(5))
+                                         : json();
     out.push_back(
         {{"id", r.integer(0)},
          {"kind", r.text(1)},
          {"provider", r.text(2)},
          {"start_date", r.opt_text(3) ? json(*r.opt_text(3)) : json()},
          {"end_date", r.opt_text(4) ? json(*r.opt_text(4)) : json()},
-         {"outcome", r.opt_text(5) ? json(*r.opt_text(5)) : json()},
+         {"outcome", outcome},
          {"note", r.is_null(6) ? json() : json(keys_->decrypt(r.blob(6), "cases.service"))},
          {"created_by", r.text(7)}});
   }
@@ -108,9 +112,11 @@ json Cases::add_service(const auth::Principal& by, std::int64_t id, const json& 
   const auto outcome = opt_text(in, "outcome", 500), note = opt_text(in, "note", 5000);
   in_case(by, id, Access::full, [&](store::Connection& c, const Loaded&) {
     c.execute(
-        "INSERT INTO case_services (case_id, kind, provider, start_date, end_date, outcome, "
+        "INSERT INTO case_services (case_id, kind, provider, start_date, end_date, outcome_enc, "
         "note_enc, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {id, kind, provider, value_of(start), value_of(end), value_of(outcome),
+        {id, kind, provider, value_of(start), value_of(end),
+         outcome ? store::Value(keys_->encrypt(*outcome, "cases.service_outcome"))
+                 : store::Value(nullptr),
          note ? store::Value(keys_->encrypt(*note, "cases.service")) : store::Value(nullptr),
          by.username, now_millis()});
     auto entry = by.audit("case.service.create", "case:" + std::to_string(id));
@@ -124,15 +130,17 @@ json Cases::referrals(const auth::Principal& by, std::int64_t id) {
   auto c = db_.connection();
   require(by, *c, id, Access::full);
   json out = json::array();
-  for (const auto& r : c->query(
-           "SELECT r.id, r.to_organisation_id, o.name, r.purpose, r.consent_recorded_at, "
-           "r.consent_withdrawn_at, r.created_by FROM case_referrals r JOIN organisations o ON "
-           "o.id = r.to_organisation_id WHERE r.case_id = ? ORDER BY r.id",
-           {id})) {
+  for (const auto& r :
+       c->query("SELECT r.id, r.to_organisation_id, o.name, r.purpose, r.consent_recorded_at, "
+                "r.consent_withdrawn_at, r.created_by, r.purpose_enc FROM case_referrals r "
+                "JOIN organisations o ON "
+                "o.id = r.to_organisation_id WHERE r.case_id = ? ORDER BY r.id",
+                {id})) {
     out.push_back(
         {{"id", r.integer(0)},
          {"to_organisation", {{"id", r.integer(1)}, {"name", r.text(2)}}},
-         {"purpose", r.text(3)},
+         {"purpose",
+          r.is_null(7) ? r.text(3) : keys_->decrypt(r.blob(7), "cases.referral_purpose")},
          {"consent_recorded_at", format_iso8601(r.integer(4))},
          {"consent_withdrawn_at", r.is_null(5) ? json() : json(format_iso8601(r.integer(5)))},
          {"active", r.is_null(5)},
@@ -166,9 +174,9 @@ json Cases::refer(const auth::Principal& by, std::int64_t id, const json& in) {
     }
     const Millis now = now_millis();
     c.execute(
-        "INSERT INTO case_referrals (case_id, to_organisation_id, purpose, consent_recorded_at, "
-        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        {id, to, purpose, now, by.username, now});
+        "INSERT INTO case_referrals (case_id, to_organisation_id, purpose, purpose_enc, "
+        "consent_recorded_at, created_by, created_at) VALUES (?, ?, '', ?, ?, ?, ?)",
+        {id, to, keys_->encrypt(purpose, "cases.referral_purpose"), now, by.username, now});
     auto entry = by.audit("case.refer", "case:" + std::to_string(id));
     entry.detail = "to organisation " + std::to_string(to);
     audit_.append(c, entry);

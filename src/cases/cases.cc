@@ -12,7 +12,7 @@ using nlohmann::json;
 
 constexpr std::string_view kColumns =
     "id, reference, organisation_id, assigned_to, status, person_enc, immigration_status_enc, "
-    "non_punishment, profile, legs, created_at, updated_at";
+    "non_punishment, profile, legs, created_at, updated_at, legs_enc";
 
 store::Value opt_text(const std::optional<std::string>& s) {
   return s ? store::Value(*s) : store::Value(nullptr);
@@ -35,6 +35,12 @@ PersonIndexes person_indexes(const json& p, const vault::Keyring& keys) {
   const std::string full = given.empty() || family.empty() ? given + family : given + " " + family;
   return {index("cases.name", full), index("cases.family_name", family),
           index("cases.document", p.value("document_number", ""))};
+}
+
+json route_in_clear(const json& legs) {
+  json out = json::array();
+  for (const auto& leg : legs) out.push_back({{"country", leg["country"]}});
+  return out;
 }
 
 std::string join_codes(const json& codes) {
@@ -94,7 +100,9 @@ Cases::Loaded Cases::load(store::Connection& c, std::int64_t id) {
   }
   l.record.non_punishment = r->integer(7) != 0;
   l.record.profile = json::parse(r->text(8));
-  l.record.legs = json::parse(r->text(9));
+  // Routes written before they were encrypted are read from the clear column.
+  l.record.legs = r->is_null(12) ? json::parse(r->text(9))
+                                 : json::parse(keys_->decrypt(r->blob(12), "cases.legs"));
   l.record.assigned_to = l.placement.assigned_to;
   l.created_at = r->integer(10);
   l.updated_at = r->integer(11);
@@ -192,15 +200,16 @@ std::int64_t Cases::insert(const auth::Principal& by, store::Connection& c,
       c.query(
            "INSERT INTO cases (reference, organisation_id, assigned_to, status, person_enc, "
            "name_index, family_name_index, document_index, immigration_status_enc, "
-           "non_punishment, profile, legs, citizenship, exploitation, created_by, created_at, "
-           "updated_at) VALUES (?, ?, ?, 'identified', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-           "RETURNING id",
+           "non_punishment, profile, legs, legs_enc, citizenship, exploitation, created_by, "
+           "created_at, updated_at) "
+           "VALUES (?, ?, ?, 'identified', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
            {"CT-" + to_hex(random_bytes(5)), organisation_id, opt_int(r.assigned_to),
             keys_->encrypt(p.dump(), "cases.person"), ix.name, ix.family_name, ix.document,
             r.immigration_status
                 ? store::Value(keys_->encrypt(*r.immigration_status, "cases.immigration_status"))
                 : store::Value(nullptr),
-            std::int64_t{r.non_punishment}, r.profile.dump(), r.legs.dump(),
+            std::int64_t{r.non_punishment}, r.profile.dump(), route_in_clear(r.legs).dump(),
+            keys_->encrypt(r.legs.dump(), "cases.legs"),
             opt_text(r.profile.contains("citizenship")
                          ? std::optional<std::string>(r.profile["citizenship"].get<std::string>())
                          : std::nullopt),

@@ -54,13 +54,14 @@ void Cases::write(store::Connection& c, std::int64_t id, const Record& r) {
   c.execute(
       "UPDATE cases SET assigned_to = ?, person_enc = ?, name_index = ?, family_name_index = ?, "
       "document_index = ?, immigration_status_enc = ?, non_punishment = ?, profile = ?, legs = ?, "
-      "citizenship = ?, exploitation = ?, updated_at = ? WHERE id = ?",
+      "legs_enc = ?, citizenship = ?, exploitation = ?, updated_at = ? WHERE id = ?",
       {r.assigned_to ? store::Value(*r.assigned_to) : store::Value(nullptr),
        keys_->encrypt(p.dump(), "cases.person"), ix.name, ix.family_name, ix.document,
        r.immigration_status
            ? store::Value(keys_->encrypt(*r.immigration_status, "cases.immigration_status"))
            : store::Value(nullptr),
-       std::int64_t{r.non_punishment}, r.profile.dump(), r.legs.dump(),
+       std::int64_t{r.non_punishment}, r.profile.dump(), route_in_clear(r.legs).dump(),
+       keys_->encrypt(r.legs.dump(), "cases.legs"),
        r.profile.contains("citizenship") ? store::Value(r.profile["citizenship"].get<std::string>())
                                          : store::Value(nullptr),
        join_codes(r.profile.value("exploitation", json::array())), now_millis(), id});
@@ -299,14 +300,23 @@ std::int64_t Cases::reencrypt(store::Connection& c, const vault::Keyring& keys) 
     ++fields;
     return keys.encrypt(keys.decrypt(r.blob(i), field), field);
   };
-  for (const auto& r : c.query("SELECT id, person_enc, immigration_status_enc FROM cases")) {
+  for (const auto& r :
+       c.query("SELECT id, person_enc, immigration_status_enc, legs_enc FROM cases")) {
     const PersonIndexes ix =
         person_indexes(json::parse(keys.decrypt(r.blob(1), "cases.person")), keys);
     c.execute(
-        "UPDATE cases SET person_enc = ?, immigration_status_enc = ?, name_index = ?, "
-        "family_name_index = ?, document_index = ? WHERE id = ?",
-        {again(r, 1, "cases.person"), again(r, 2, "cases.immigration_status"), ix.name,
-         ix.family_name, ix.document, r.integer(0)});
+        "UPDATE cases SET person_enc = ?, immigration_status_enc = ?, legs_enc = ?, "
+        "name_index = ?, family_name_index = ?, document_index = ? WHERE id = ?",
+        {again(r, 1, "cases.person"), again(r, 2, "cases.immigration_status"),
+         again(r, 3, "cases.legs"), ix.name, ix.family_name, ix.document, r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, outcome_enc FROM case_services")) {
+    c.execute("UPDATE case_services SET outcome_enc = ? WHERE id = ?",
+              {again(r, 1, "cases.service_outcome"), r.integer(0)});
+  }
+  for (const auto& r : c.query("SELECT id, purpose_enc FROM case_referrals")) {
+    c.execute("UPDATE case_referrals SET purpose_enc = ? WHERE id = ?",
+              {again(r, 1, "cases.referral_purpose"), r.integer(0)});
   }
   for (const auto& r : c.query("SELECT id, old_enc, new_enc FROM case_history")) {
     c.execute("UPDATE case_history SET old_enc = ?, new_enc = ? WHERE id = ?",

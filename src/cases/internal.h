@@ -42,6 +42,9 @@ struct PersonIndexes {
   store::Value name, family_name, document;
 };
 PersonIndexes person_indexes(const nlohmann::json& person, const vault::Keyring& keys);
+// The route as kept in clear: each leg's country only (route statistics need no more); the
+// whole route is stored encrypted beside it.
+nlohmann::json route_in_clear(const nlohmann::json& legs);
 // " forced_labour sexual ": searchable with LIKE '% code %'; "" for no codes.
 std::string join_codes(const nlohmann::json& codes);
 

@@ -106,6 +106,28 @@ TEST_P(CasesTest, IdentifiersAreEncryptedAtRest) {
   EXPECT_EQ(std::string(i.begin(), i.end()).find("asylum"), std::string::npos);
 }
 
+TEST_P(CasesTest, RoutePlacesServiceOutcomesAndReferralPurposesAreEncrypted) {
+  const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
+  cases_->add_service(caseworker_, id,
+                      {{"kind", "medical"}, {"provider", "Clinic"}, {"outcome", "HIV negative"}});
+  cases_->refer(caseworker_, id,
+                {{"to_organisation", outsider_.organisation_id},
+                 {"purpose", "safe house near her sister"},
+                 {"consent", true}});
+  auto conn = db_->connection();
+  const auto clear_route = conn->query_one("SELECT legs FROM cases WHERE id = ?", {id})->text(0);
+  EXPECT_EQ(clear_route.find("Benin City"), std::string::npos);
+  EXPECT_EQ(clear_route.find("2023"), std::string::npos);
+  EXPECT_NE(clear_route.find("LBY"), std::string::npos);  // countries stay for statistics
+  EXPECT_FALSE(conn->query_one("SELECT 1 FROM case_services WHERE outcome LIKE '%HIV%'"));
+  EXPECT_FALSE(conn->query_one("SELECT 1 FROM case_referrals WHERE purpose LIKE '%sister%'"));
+  // Still read back whole by those who may.
+  EXPECT_EQ(cases_->get(caseworker_, id)["legs"][0]["place"], "Benin City");
+  EXPECT_EQ(cases_->services(caseworker_, id)["services"][0]["outcome"], "HIV negative");
+  EXPECT_EQ(cases_->referrals(caseworker_, id)["referrals"][0]["purpose"],
+            "safe house near her sister");
+}
+
 TEST_P(CasesTest, NeedToKnow) {
   const auto id = cases_->create(caseworker_, sample())["id"].get<std::int64_t>();
   // The organisation's coordinator and caseworkers see everything but immigration status,
