@@ -1,6 +1,8 @@
 # Compiles the reference data folder into the program: writes a .cc whose reference_files()
 # returns every file under DATA_DIR (relative path -> exact text).
 #   cmake -DDATA_DIR=<dir> -DOUTPUT=<file.cc> -P embed_refdata.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/cpp_literal.cmake)
+
 file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${DATA_DIR}" "${DATA_DIR}/*")
 list(SORT files)
 set(entries "")
@@ -9,11 +11,7 @@ foreach(relative IN LISTS files)
     continue()
   endif()
   file(READ "${DATA_DIR}/${relative}" text)
-  string(REPLACE "\\" "\\\\" text "${text}")
-  string(REPLACE "\"" "\\\"" text "${text}")
-  string(REPLACE "\t" "\\t" text "${text}")
-  string(REPLACE "\r" "\\r" text "${text}")
-  string(REPLACE "\n" "\\n\"\n     \"" text "${text}")
+  ctis_cpp_literal(text "${text}")
   string(APPEND entries "    {\"${relative}\",\n     \"${text}\"},\n")
 endforeach()
 

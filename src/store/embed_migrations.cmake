@@ -1,6 +1,8 @@
 # Compiles the migration files into the library: writes a .cc defining builtin_migrations()
 # with each file's exact text (its checksum must match the file on disk).
 #   cmake -DMIGRATIONS_DIR=<dir> -DOUTPUT=<file.cc> -P embed_migrations.cmake
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/cpp_literal.cmake)
+
 file(GLOB files LIST_DIRECTORIES false "${MIGRATIONS_DIR}/*.sql")
 list(SORT files)
 set(entries "")
@@ -15,12 +17,7 @@ foreach(path IN LISTS files)
     message(FATAL_ERROR "${path}: migration versions start at 0001")
   endif()
   file(READ "${path}" sql)
-  # An ordinary C++ string literal, one source line per SQL line.
-  string(REPLACE "\\" "\\\\" sql "${sql}")
-  string(REPLACE "\"" "\\\"" sql "${sql}")
-  string(REPLACE "\t" "\\t" sql "${sql}")
-  string(REPLACE "\r" "\\r" sql "${sql}")
-  string(REPLACE "\n" "\\n\"\n     \"" sql "${sql}")
+  ctis_cpp_literal(sql "${sql}")
   string(APPEND entries "    {${version}, \"${name}\",\n     \"${sql}\"},\n")
 endforeach()
 

@@ -53,9 +53,9 @@ TEST_P(ApiTest, BodiesMustBeJson) {
 TEST_P(ApiTest, TokenScopesLimitWhatATokenMayDo) {
   const auto admin_id = callers_[Role::admin].user_id;
   auto [ro_info, read_only] =
-      auth_->create_token(auth::operator_principal(), admin_id, "ro", {"read"}, std::nullopt);
-  auto [rw_info, read_write] = auth_->create_token(auth::operator_principal(), admin_id, "rw",
-                                                   {"read", "write"}, std::nullopt);
+      p_->auth->create_token(auth::operator_principal(), admin_id, "ro", {"read"}, std::nullopt);
+  auto [rw_info, read_write] = p_->auth->create_token(auth::operator_principal(), admin_id, "rw",
+                                                      {"read", "write"}, std::nullopt);
   auto with = [&](const std::string& token, const std::string& method, const std::string& path,
                   const std::string& body = "") {
     http::Request req;
@@ -70,7 +70,7 @@ TEST_P(ApiTest, TokenScopesLimitWhatATokenMayDo) {
   // Tokens need no CSRF token: they are not sent by browsers on their own.
   EXPECT_EQ(with(read_write, "POST", "/api/v1/organisations", R"({"name":"B"})").status, 201);
   EXPECT_EQ(with("ctis_forged", "GET", "/api/v1/users").status, 401);
-  auth_->revoke_token(auth::operator_principal(), rw_info.id);
+  p_->auth->revoke_token(auth::operator_principal(), rw_info.id);
   EXPECT_EQ(with(read_write, "GET", "/api/v1/users").status, 401);
 }
 
@@ -98,7 +98,7 @@ TEST_P(ApiTest, NeedToKnowHidesOtherPeoplesRecords) {
 TEST_P(ApiTest, ReadsOfPersonalDataAreAudited) {
   const auto id = callers_[Role::caseworker].user_id;
   ASSERT_EQ(call("GET", "/api/v1/users/" + std::to_string(id), "", Role::admin).status, 200);
-  const auto last = audit_->list(0, 1).at(0);
+  const auto last = p_->audit->list(0, 1).at(0);
   EXPECT_EQ(last.action, "user.read");
   EXPECT_EQ(last.record, "user:" + std::to_string(id));
   EXPECT_EQ(last.actor, "user.admin");
@@ -106,8 +106,8 @@ TEST_P(ApiTest, ReadsOfPersonalDataAreAudited) {
 }
 
 TEST_P(ApiTest, InputErrorsNameTheFieldAndWriteNothing) {
-  const auto users_before = auth_->count_users();
-  const auto audit_before = audit_->count();
+  const auto users_before = p_->auth->count_users();
+  const auto audit_before = p_->audit->count();
   struct Case {
     std::string body, field;
   };
@@ -128,8 +128,8 @@ TEST_P(ApiTest, InputErrorsNameTheFieldAndWriteNothing) {
     EXPECT_EQ(json_of(r)["error"]["field"], c.field) << r.body;
   }
   EXPECT_EQ(call("GET", "/api/v1/users/abc", "", Role::admin).status, 400);
-  EXPECT_EQ(auth_->count_users(), users_before);
-  EXPECT_EQ(audit_->count(), audit_before);
+  EXPECT_EQ(p_->auth->count_users(), users_before);
+  EXPECT_EQ(p_->audit->count(), audit_before);
 }
 
 TEST_P(ApiTest, DuplicateOrganisationIsAConflictOnItsName) {
@@ -164,7 +164,7 @@ TEST_P(ApiTest, ChangingOnesPasswordNeedsTheCurrentOne) {
            R"({"current_password":"password for tests","new_password":"a new password 1"})",
            Role::analyst);
   EXPECT_EQ(r.status, 204);
-  EXPECT_TRUE(auth_->verify_password(callers_[Role::analyst].user_id, "a new password 1"));
+  EXPECT_TRUE(p_->auth->verify_password(callers_[Role::analyst].user_id, "a new password 1"));
 }
 
 TEST_P(ApiTest, AdminsCannotLockThemselvesOut) {

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "api/api.h"
-#include "support/test_db.h"
+#include "support/platform.h"
 
 namespace ctis::api {
 
@@ -21,25 +21,19 @@ struct Caller {
 class ApiTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    test_db_ = std::make_unique<testing::TestDb>(GetParam());
-    db_ = test_db_->open(4);
-    store::migrate(*db_, store::builtin_migrations());
-    keys_ = vault::Keyring::open((test_db_->dir() / "ctis.key").string(), true);
-    audit_ = std::make_unique<audit::AuditLog>(*db_);
-    config_.auth.fast_password_hashing = true;
-    config_.server.web_root = (test_db_->dir() / "no-web").string();
-    auth_ = std::make_unique<auth::Auth>(*db_, keys_, *audit_, config_.auth);
-    cases_ = std::make_unique<cases::Cases>(*db_, keys_, *audit_);
-    app_ =
-        std::make_unique<App>(Services{config_, *db_, keys_, *audit_, *auth_, *cases_, metrics_});
+    config_.auth = testing::fast_auth();
+    p_ = std::make_unique<testing::Platform>(GetParam(), config_.auth);
+    config_.server.web_root = (p_->test_db.dir() / "no-web").string();
+    app_ = std::make_unique<App>(
+        Services{config_, *p_->db, p_->keys, *p_->audit, *p_->auth, *p_->cases, metrics_});
     for (auth::Role r : auth::all_roles()) {
       if (r == auth::Role::anonymous) continue;
       const std::string name = "user." + std::string(auth::role_name(r));
       const std::string org = r == auth::Role::partner ? "Partner Org" : "Main Org";
-      const auto u = auth_->create_user(auth::operator_principal(),
-                                        {name, std::string(auth::role_name(r)), org, "Name",
-                                         name + "@example.org", "password for tests"},
-                                        true);
+      const auto u = p_->auth->create_user(auth::operator_principal(),
+                                           {name, std::string(auth::role_name(r)), org, "Name",
+                                            name + "@example.org", "password for tests"},
+                                           true);
       callers_[r] = Caller{r, u.id, "", ""};
       sign_in(r);
     }
@@ -48,7 +42,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
 
   // (Re)creates the session of the test user with this role.
   void sign_in(auth::Role r) {
-    const auto s = auth_->login("user." + std::string(auth::role_name(r)), "password for tests");
+    const auto s = p_->auth->login("user." + std::string(auth::role_name(r)), "password for tests");
     callers_[r].cookie = s.secret;
     callers_[r].csrf = s.csrf_token;
   }
@@ -78,12 +72,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
   static nlohmann::json json_of(const http::Response& r) { return nlohmann::json::parse(r.body); }
 
   Config config_;
-  std::unique_ptr<testing::TestDb> test_db_;
-  std::unique_ptr<store::Database> db_;
-  std::shared_ptr<vault::Keyring> keys_;
-  std::unique_ptr<audit::AuditLog> audit_;
-  std::unique_ptr<auth::Auth> auth_;
-  std::unique_ptr<cases::Cases> cases_;
+  std::unique_ptr<testing::Platform> p_;
   http::Metrics metrics_;
   std::unique_ptr<App> app_;
   std::map<auth::Role, Caller> callers_;

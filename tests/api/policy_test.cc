@@ -40,10 +40,10 @@ TEST_P(ApiTest, EveryEndpointAnswersEveryRoleAsThePolicySays) {
 }
 
 TEST_P(ApiTest, DeniedCallsAreAudited) {
-  const auto before = audit_->count();
+  const auto before = p_->audit->count();
   EXPECT_EQ(call("GET", "/api/v1/audit", "", auth::Role::caseworker).status, 403);
-  const auto entries = audit_->list(0, 1);
-  EXPECT_EQ(audit_->count(), before + 1);
+  const auto entries = p_->audit->list(0, 1);
+  EXPECT_EQ(p_->audit->count(), before + 1);
   EXPECT_EQ(entries.at(0).action, "access.denied");
   EXPECT_EQ(entries.at(0).outcome, "denied");
 }
