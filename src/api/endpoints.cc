@@ -7,16 +7,22 @@ namespace {
 using auth::Role;
 using nlohmann::json;
 
-const std::set<Role> kPublic = {Role::anonymous,  Role::admin,   Role::coordinator,
-                                Role::caseworker, Role::analyst, Role::fiu_analyst,
-                                Role::partner};
-const std::set<Role> kStaff = {Role::admin,   Role::coordinator, Role::caseworker,
-                               Role::analyst, Role::fiu_analyst, Role::partner};
+const std::set<Role> kPublic = {Role::anonymous,  Role::admin,          Role::coordinator,
+                                Role::caseworker, Role::analyst,        Role::fiu_analyst,
+                                Role::partner,    Role::law_enforcement};
+const std::set<Role> kStaff = {Role::admin,          Role::coordinator, Role::caseworker,
+                               Role::analyst,        Role::fiu_analyst, Role::partner,
+                               Role::law_enforcement};
 const std::set<Role> kAdmin = {Role::admin};
 const std::set<Role> kManagers = {Role::admin, Role::coordinator};
 // Case work: the people who identify and assist victims; analysts read pseudonymous profiles.
 const std::set<Role> kCaseWork = {Role::coordinator, Role::caseworker};
-const std::set<Role> kCaseReaders = {Role::coordinator, Role::caseworker, Role::analyst};
+// Law enforcement reads the cases of its organisation and those referred to it with consent,
+// without the immigration status (cases.h); it reads the legal classification too.
+const std::set<Role> kCaseReaders = {Role::coordinator, Role::caseworker, Role::analyst,
+                                     Role::law_enforcement};
+const std::set<Role> kCaseWorkAndEnforcement = {Role::coordinator, Role::caseworker,
+                                                Role::law_enforcement};
 
 json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
 json object(json properties, json required = json::array()) {
@@ -148,7 +154,7 @@ std::vector<Endpoint> build() {
       "Record answers (merged) and optionally complete the screening.", update_screening,
       object({{"answers", any_object}, {"complete", {{"type", "boolean"}}}}), 200,
       ref("Screening"));
-  add("GET", "/api/v1/cases/{id}/classification", kCaseWork,
+  add("GET", "/api/v1/cases/{id}/classification", kCaseWorkAndEnforcement,
       "The latest legal classification of a case, re-evaluated under the rules that decided it.",
       case_classification, nullptr, 200, ref("Classification"));
   add("PUT", "/api/v1/cases/{id}/classification", kCaseWork,

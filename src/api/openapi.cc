@@ -15,9 +15,10 @@ json schemas() {
     return json{{"type", "object"}, {"properties", props}, {"required", required}};
   };
   json s;
-  s["Role"] = {
-      {"type", "string"},
-      {"enum", {"admin", "coordinator", "caseworker", "analyst", "fiu_analyst", "partner"}}};
+  s["Role"] = {{"type", "string"},
+               {"enum",
+                {"admin", "coordinator", "caseworker", "analyst", "fiu_analyst", "partner",
+                 "law_enforcement"}}};
   s["Organisation"] = object({{"id", integer}, {"name", text}}, {"id", "name"});
   s["User"] = object({{"id", integer},
                       {"username", text},

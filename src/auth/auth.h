@@ -29,7 +29,17 @@
 
 namespace ctis::auth {
 
-enum class Role { anonymous, admin, coordinator, caseworker, analyst, fiu_analyst, partner };
+// law_enforcement: police, prosecutors and labour inspectors.
+enum class Role {
+  anonymous,
+  admin,
+  coordinator,
+  caseworker,
+  analyst,
+  fiu_analyst,
+  partner,
+  law_enforcement
+};
 const std::vector<Role>& all_roles();                   // including anonymous
 std::string_view role_name(Role role);                  // "fiu_analyst"; anonymous is "public"
 std::optional<Role> parse_role(std::string_view name);  // staff roles only

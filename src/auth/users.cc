@@ -52,7 +52,7 @@ Role require_role(const std::string& name) {
   if (!role) {
     fail_invalid("role",
                  "role must be one of admin, coordinator, caseworker, analyst, fiu_analyst, "
-                 "partner");
+                 "partner, law_enforcement");
   }
   return *role;
 }
@@ -60,9 +60,9 @@ Role require_role(const std::string& name) {
 }  // namespace
 
 const std::vector<Role>& all_roles() {
-  static const std::vector<Role> roles = {Role::anonymous,  Role::admin,   Role::coordinator,
-                                          Role::caseworker, Role::analyst, Role::fiu_analyst,
-                                          Role::partner};
+  static const std::vector<Role> roles = {Role::anonymous,  Role::admin,          Role::coordinator,
+                                          Role::caseworker, Role::analyst,        Role::fiu_analyst,
+                                          Role::partner,    Role::law_enforcement};
   return roles;
 }
 
@@ -82,6 +82,8 @@ std::string_view role_name(Role role) {
       return "fiu_analyst";
     case Role::partner:
       return "partner";
+    case Role::law_enforcement:
+      return "law_enforcement";
   }
   return "public";
 }

@@ -140,9 +140,26 @@ json Cases::update_screening(const auth::Principal& by, std::int64_t id, std::in
       "SELECT " + std::string(kScreeningColumns) + " FROM screenings WHERE id = ?", {sid}));
 }
 
+namespace {
+
+// Law enforcement reads the legal assessment of what was done to the person, not what was
+// recorded about how the person entered the country: that fact, and the note beside it, stay
+// with the case's caseworkers (no immigration detail reaches police).
+void withhold_entry_facts(json& facts, json& result) {
+  constexpr const char* kEntry = "entry_irregular";
+  if (facts.contains(kEntry)) facts[kEntry] = {{"withheld", true}};
+  for (auto& element : result["elements"]) {
+    for (auto& item : element["evidence"]) {
+      if (item.value("fact", "") == kEntry) item = {{"fact", kEntry}, {"withheld", true}};
+    }
+  }
+}
+
+}  // namespace
+
 json Cases::classification(const auth::Principal& by, std::int64_t id) {
   auto c = db_.connection();
-  require(by, *c, id, Access::full);
+  const Loaded l = require(by, *c, id, Access::enforcement);
   auto r = c->query_one(
       "SELECT rule_set, rule_set_version, facts_enc, decided_by, decided_at FROM classifications "
       "WHERE case_id = ? ORDER BY id DESC LIMIT 1",
@@ -156,8 +173,11 @@ json Cases::classification(const auth::Principal& by, std::int64_t id) {
   const auto& rule_set = rules().find(r->text(0), static_cast<int>(r->integer(1)));
   const auto facts =
       legal::facts_from_json(json::parse(keys_->decrypt(r->blob(2), "classifications.facts")));
-  return {{"facts", legal::facts_to_json(facts)},
-          {"result", legal::result_to_json(rule_set.evaluate(facts))},
+  json facts_json = legal::facts_to_json(facts);
+  json result = legal::result_to_json(rule_set.evaluate(facts));
+  if (access(by, l.placement) != Access::full) withhold_entry_facts(facts_json, result);
+  return {{"facts", std::move(facts_json)},
+          {"result", std::move(result)},
           {"rule_set", {{"id", rule_set.id()}, {"version", rule_set.version()}}},
           {"decided_by", r->text(3)},
           {"decided_at", format_iso8601(r->integer(4))}};

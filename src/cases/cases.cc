@@ -66,8 +66,30 @@ Access access(const auth::Principal& who, const Placement& where) {
       return same_org || where.assigned_to == who.user_id ? Access::full : Access::none;
     case Role::analyst:
       return same_org ? Access::profile : Access::none;
+    case Role::law_enforcement:
+      return same_org || referred ? Access::enforcement : Access::none;
     default:
       return Access::none;
+  }
+}
+
+std::string visible_cases(const auth::Principal& by, std::vector<store::Value>& params) {
+  const std::string referred =
+      "cases.id IN (SELECT case_id FROM case_referrals WHERE to_organisation_id = ? AND "
+      "consent_withdrawn_at IS NULL)";
+  switch (by.role) {
+    case Role::coordinator:
+    case Role::law_enforcement:
+      params.insert(params.end(), {by.organisation_id, by.organisation_id});
+      return "(cases.organisation_id = ? OR " + referred + ")";
+    case Role::caseworker:
+      params.insert(params.end(), {by.organisation_id, by.user_id, by.organisation_id});
+      return "(cases.organisation_id = ? OR cases.assigned_to = ? OR " + referred + ")";
+    case Role::analyst:
+      params.emplace_back(by.organisation_id);
+      return "(cases.organisation_id = ?)";
+    default:
+      return "";
   }
 }
 
@@ -118,7 +140,7 @@ Cases::Loaded Cases::require(const auth::Principal& by, store::Connection& c, st
     if (e.kind() != ErrorKind::not_found) throw;
   }
   const Access have = l ? access(by, l->placement) : Access::none;
-  if (!l || have == Access::none || (needed == Access::full && have != Access::full)) {
+  if (!l || have == Access::none || have < needed) {
     // Cases the caller may not see do not exist as far as they can tell; the attempt is kept.
     if (audit_refusal) {
       audit_.append(by.audit("case.read", "case:" + std::to_string(id), "not_found"));
@@ -148,9 +170,12 @@ json Cases::view(const auth::Principal& by, const Loaded& l, store::Connection& 
             {"non_punishment", l.record.non_punishment},
             {"created_at", format_iso8601(l.created_at)},
             {"updated_at", format_iso8601(l.updated_at)}};
-  if (access(by, l.placement) == Access::full) {
+  const Access have = access(by, l.placement);
+  if (have >= Access::enforcement) {
     v["person"] = l.record.person;
     v["legs"] = l.record.legs;
+  }
+  if (have == Access::full) {
     if (sees_immigration_status(by, l.placement)) {
       v["immigration_status"] =
           l.record.immigration_status ? json(*l.record.immigration_status) : json();
@@ -161,7 +186,7 @@ json Cases::view(const auth::Principal& by, const Loaded& l, store::Connection& 
         v["assigned_username"] = u->text(0);
       }
     }
-  } else {
+  } else if (have == Access::profile) {
     // The pseudonymous view keeps the route's countries, not its places and dates.
     json countries = json::array();
     for (const auto& leg : l.record.legs) countries.push_back(leg["country"]);

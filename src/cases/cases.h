@@ -15,6 +15,10 @@
 //    organisation while the person's consent to the referral stands;
 //  - analysts see the pseudonymous profile only (no identifiers, no notes) of their
 //    organisation's cases;
+//  - law enforcement (police, prosecutors, labour inspectors) sees the cases of its
+//    organisation and those referred to it with consent: identifiers, route, profile, status
+//    and legal classification, always with the non-punishment flag; never the immigration
+//    status, notes, screening answers, services, referrals or attachments;
 //  - administrators, FIU analysts and partners see no case (partners get aggregates elsewhere);
 //  - immigration status is shown only to the case's assigned caseworker and to coordinators of
 //    its organisation, and is never part of an export or an aggregate;
@@ -43,7 +47,8 @@
 
 namespace ctis::cases {
 
-enum class Access { none, profile, full };
+// Ordered: each level sees at least what the one before it sees.
+enum class Access { none, profile, enforcement, full };
 
 // Where a case sits, for access decisions.
 struct Placement {
@@ -150,6 +155,15 @@ class Cases {
   // the new ids. Audited as one import entry plus one create entry per case.
   std::vector<std::int64_t> insert_many(const auth::Principal& by, std::int64_t organisation_id,
                                         const std::vector<Record>& records);
+  // The same, streaming: `next` fills the next record and returns true, or returns false at
+  // the end; records are written as they come, so memory stays flat however long the input.
+  // If `next` throws, nothing is written. `next` is never asked again for a record it gave:
+  // should the database ask for the transaction to be retried after records were consumed,
+  // this fails with Error(unavailable) and nothing is written. Returns the number written;
+  // `ids`, when given, receives the new ids in order.
+  using RecordSource = std::function<bool(Record& out)>;
+  std::size_t insert_stream(const auth::Principal& by, std::int64_t organisation_id,
+                            const RecordSource& next, std::vector<std::int64_t>* ids = nullptr);
   // Pseudonymous profiles (no identifiers, no immigration status) of every case the caller
   // may see, for exports and statistics. Audited as an export.
   std::vector<nlohmann::json> export_profiles(const auth::Principal& by);

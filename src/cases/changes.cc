@@ -205,22 +205,10 @@ json Cases::notes(const auth::Principal& by, std::int64_t id) {
 }
 
 json Cases::list(const auth::Principal& by, const Filter& f) {
-  if (by.role != Role::coordinator && by.role != Role::caseworker && by.role != Role::analyst) {
-    return {{"cases", json::array()}};
-  }
-  std::string sql = "SELECT id FROM cases WHERE (organisation_id = ?";
-  std::vector<store::Value> params = {by.organisation_id};
-  if (by.role == Role::caseworker) {
-    sql += " OR assigned_to = ?";
-    params.emplace_back(by.user_id);
-  }
-  if (by.role != Role::analyst) {
-    sql +=
-        " OR id IN (SELECT case_id FROM case_referrals WHERE to_organisation_id = ? AND "
-        "consent_withdrawn_at IS NULL)";
-    params.emplace_back(by.organisation_id);
-  }
-  sql += ")";
+  std::vector<store::Value> params;
+  const std::string visible = visible_cases(by, params);
+  if (visible.empty()) return {{"cases", json::array()}};
+  std::string sql = "SELECT id FROM cases WHERE " + visible;
   auto add = [&](const std::string& clause, store::Value v) {
     sql += " AND " + clause;
     params.push_back(std::move(v));
@@ -257,14 +245,40 @@ std::vector<std::int64_t> Cases::insert_many(const auth::Principal& by,
                                              const std::vector<Record>& records) {
   std::vector<std::int64_t> ids;
   ids.reserve(records.size());
+  std::size_t next = 0;
+  insert_stream(
+      by, organisation_id,
+      [&](Record& out) {
+        if (next == records.size()) return false;
+        out = records[next++];
+        return true;
+      },
+      &ids);
+  return ids;
+}
+
+std::size_t Cases::insert_stream(const auth::Principal& by, std::int64_t organisation_id,
+                                 const RecordSource& next, std::vector<std::int64_t>* ids) {
+  bool consumed = false;
+  std::size_t written = 0;
   db_.transaction([&](store::Connection& c) {
-    ids.clear();
-    for (const auto& r : records) ids.push_back(insert(by, c, organisation_id, r));
+    if (consumed) {
+      throw Error(ErrorKind::unavailable, "database_busy",
+                  "the database asked to retry the import after it had begun; nothing was "
+                  "written, run it again");
+    }
+    Record r;
+    while (next(r)) {
+      consumed = true;
+      const std::int64_t id = insert(by, c, organisation_id, r);
+      if (ids) ids->push_back(id);
+      ++written;
+    }
     auto entry = by.audit("case.import", "organisation:" + std::to_string(organisation_id));
-    entry.detail = std::to_string(records.size()) + " cases";
+    entry.detail = std::to_string(written) + " cases";
     audit_.append(c, entry);
   });
-  return ids;
+  return written;
 }
 
 std::vector<json> Cases::export_profiles(const auth::Principal& by) {

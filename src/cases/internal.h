@@ -3,6 +3,7 @@
 
 #include <compare>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,11 @@ PersonIndexes person_indexes(const nlohmann::json& person, const vault::Keyring&
 nlohmann::json route_in_clear(const nlohmann::json& legs);
 // " forced_labour sexual ": searchable with LIKE '% code %'; "" for no codes.
 std::string join_codes(const nlohmann::json& codes);
+
+// The cases `by` may see at all, as an SQL condition on the `cases` table (the same rule as
+// access(), for listing without loading every case); adds its parameters to `params`.
+// Empty for roles that see no case.
+std::string visible_cases(const auth::Principal& by, std::vector<store::Value>& params);
 
 // data/ctdc/ctdc-2024.json, parsed once.
 const nlohmann::json& ctdc_standard();

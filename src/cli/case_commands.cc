@@ -86,53 +86,58 @@ int cmd_case_import(const Options& o) {
   const auto start = Clock::now();
   CsvReader csv(file.get(), o.input);
   const ctdc::RowReader reader(csv.header());
-  std::vector<cases::Record> records;
   std::vector<Rejected> rejected;
   std::size_t bad_rows = 0, errors_seen = 0;
   std::vector<std::string> row;
   std::vector<ctdc::CellError> errors;
-  try {
-    while (csv.next(row)) {
-      const std::size_t n = csv.row_number();
-      errors.clear();
-      if (auto record = reader.read(row, errors)) {
-        // Once a row is bad and nothing will be written, valid rows are only checked.
-        if (o.skip_invalid || bad_rows == 0) records.push_back(std::move(*record));
-      } else {
-        if (++bad_rows == 1 && !o.skip_invalid) std::vector<cases::Record>().swap(records);
-        std::string joined;
-        for (const auto& e : errors) {
-          const std::string column = e.column.empty() ? "" : "column " + e.column + ": ";
-          std::cerr << "row " << n << (e.column.empty() ? ": " : ", " + column) << e.reason << "\n";
-          joined += (joined.empty() ? "" : "; ") + column + e.reason;
-        }
-        errors_seen += errors.size();
-        if (o.skip_invalid) rejected.push_back({row, joined});
+  // Rows are checked and written in one pass, in one transaction: the first bad row (without
+  // --skip-invalid) stops the writing, the rest are still checked so every error is reported,
+  // and the end of the file then rolls everything back.
+  const auto next_valid = [&](cases::Record& out) {
+    for (;;) {
+      bool more = false;
+      try {
+        more = csv.next(row);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::invalid) throw;
+        std::cerr << e.what() << "\n";
+        fail_invalid(o.input, o.input + " cannot be read past row " +
+                                  std::to_string(csv.row_number()) + "; nothing imported");
       }
+      if (!more) {
+        if (bad_rows > 0 && !o.skip_invalid) {
+          fail_invalid(o.input, o.input + ": " + std::to_string(errors_seen) + " errors in " +
+                                    std::to_string(bad_rows) + " of " +
+                                    std::to_string(csv.row_number()) +
+                                    " rows; nothing imported (correct them, or import the valid "
+                                    "rows with --skip-invalid)");
+        }
+        return false;
+      }
+      const std::size_t n = csv.row_number();
       if (n % kProgressEvery == 0) {
         std::cerr << "ctis: read " << n << " rows (" << per_second(n, seconds_since(start))
                   << " rows/s)" << std::endl;
       }
+      errors.clear();
+      if (auto record = reader.read(row, errors)) {
+        if (!o.skip_invalid && bad_rows > 0) continue;  // nothing will be written: only check
+        out = std::move(*record);
+        return true;
+      }
+      ++bad_rows;
+      std::string joined;
+      for (const auto& e : errors) {
+        const std::string column = e.column.empty() ? "" : "column " + e.column + ": ";
+        std::cerr << "row " << n << (e.column.empty() ? ": " : ", " + column) << e.reason << "\n";
+        joined += (joined.empty() ? "" : "; ") + column + e.reason;
+      }
+      errors_seen += errors.size();
+      if (o.skip_invalid) rejected.push_back({row, joined});
     }
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::invalid) throw;
-    std::cerr << e.what() << "\n";
-    fail_invalid(o.input, o.input + " cannot be read past row " + std::to_string(csv.row_number()) +
-                              "; nothing imported");
-  }
+  };
+  const std::size_t written = rt.cases->insert_stream(operator_for(org.id), org.id, next_valid);
   const std::size_t total = csv.row_number();
-  if (bad_rows > 0 && !o.skip_invalid) {
-    fail_invalid(o.input, o.input + ": " + std::to_string(errors_seen) + " errors in " +
-                              std::to_string(bad_rows) + " of " + std::to_string(total) +
-                              " rows; nothing imported (correct them, or import the valid rows "
-                              "with --skip-invalid)");
-  }
-
-  if (records.size() >= kProgressEvery) {
-    std::cerr << "ctis: read and checked " << total << " rows in " << fixed2(seconds_since(start))
-              << " s; writing " << records.size() << " cases" << std::endl;
-  }
-  if (!records.empty()) rt.cases->insert_many(operator_for(org.id), org.id, records);
   const double took = seconds_since(start);
 
   if (o.skip_invalid) {
@@ -149,8 +154,8 @@ int cmd_case_import(const Options& o) {
     }
     emit(o, text);
   }
-  std::cerr << "ctis: imported " << records.size() << " cases into " << org.name << " in "
-            << fixed2(took) << " s (" << per_second(total, took) << " rows/s)";
+  std::cerr << "ctis: imported " << written << " cases into " << org.name << " in " << fixed2(took)
+            << " s (" << per_second(total, took) << " rows/s)";
   if (o.skip_invalid) {
     std::cerr << "; rejected " << rejected.size() << " rows"
               << (o.out.empty() || o.out == "-" ? "" : " (see " + o.out + ")");

@@ -272,8 +272,9 @@ void add_commands(CLI::App& app, Options& o) {
   auto* add = add_leaf(user, "add", "Create a user (password generated unless --password-stdin)", o,
                        cmd_user_add);
   add->add_option("username", o.username, "User name")->required();
-  add->add_option("--role", o.role,
-                  "admin, coordinator, caseworker, analyst, fiu_analyst or partner")
+  add->add_option(
+         "--role", o.role,
+         "admin, coordinator, caseworker, analyst, fiu_analyst, partner or law_enforcement")
       ->required();
   add->add_option("--org", o.organisation, "Organisation (created if new)")->required();
   add->add_option("--display-name", o.display_name, "Full name");

@@ -27,6 +27,8 @@ std::string load_demo(Runtime& rt) {
       {"fiu.samir", "fiu_analyst", "Financial Intelligence Unit", "Samir Haddad",
        "samir@example.org"},
       {"partner.ines", "partner", "Partner Country Liaison", "Inès Moreau", "ines@example.org"},
+      {"police.kofi", "law_enforcement", "Police Anti-Trafficking Unit", "Kofi Mensah",
+       "kofi@example.org"},
   };
   std::string admin_password;
   for (const auto& p : people) {

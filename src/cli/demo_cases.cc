@@ -456,9 +456,18 @@ void load_demo_cases(Runtime& rt, std::int64_t organisation_id, const auth::Prin
     records.push_back(cases::validate(input));
   }
   const auto ids = rt.cases->insert_many(author, organisation_id, records);
+  // Some people agreed to have their case shared with the police: those show law
+  // enforcement's view (non-punishment flag, no immigration status).
+  const auto police = rt.auth->find_organisation("Police Anti-Trafficking Unit");
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto [status, reason] = progress(rnd, years[i]);
     if (std::string(status) != "identified") rt.cases->set_status(author, ids[i], status, reason);
+    if (police && std::string(status) == "referred" && i % 2 == 0) {
+      rt.cases->refer(author, ids[i],
+                      {{"to_organisation", police->id},
+                       {"purpose", "criminal investigation"},
+                       {"consent", true}});
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "store/store.h"
@@ -161,6 +162,39 @@ bool migrations_table_exists(Connection& conn) {
   return row && row->integer(0) != 0;
 }
 
+// SQLite cannot change a column constraint in place: a migration that must (a wider CHECK
+// list, say) rebuilds the table — create, copy, drop, rename — and says so with this line.
+// Dropping a table that others reference needs foreign-key enforcement off on the connection,
+// which SQLite ignores inside a transaction, so such a migration gets its own connection with
+// enforcement off, and must leave foreign_key_check clean before it commits.
+bool rebuilds_tables(const Migration& m) {
+  return m.sql.find("\n-- sqlite: rebuilds tables\n") != std::string::npos;
+}
+
+void transaction_without_foreign_keys(Database& db, const std::function<void(Connection&)>& fn) {
+  auto lease = db.connection();
+  Connection& conn = *lease;
+  conn.execute("PRAGMA foreign_keys=OFF");
+  try {
+    conn.execute("BEGIN IMMEDIATE");
+    try {
+      fn(conn);
+      if (!conn.query("PRAGMA foreign_key_check").empty()) {
+        throw Error(ErrorKind::internal, "migration_invalid",
+                    "a table rebuild left rows whose foreign keys point nowhere");
+      }
+      conn.execute("COMMIT");
+    } catch (...) {
+      conn.execute("ROLLBACK");
+      throw;
+    }
+  } catch (...) {
+    conn.execute("PRAGMA foreign_keys=ON");
+    throw;
+  }
+  conn.execute("PRAGMA foreign_keys=ON");
+}
+
 }  // namespace
 
 MigrationReport migrate(Database& db, const std::vector<Migration>& migrations) {
@@ -168,7 +202,9 @@ MigrationReport migrate(Database& db, const std::vector<Migration>& migrations) 
   MigrationReport report;
   for (;;) {
     const Migration* applied_now = nullptr;
-    db.transaction([&](Connection& conn) {
+    const Migration* rebuild = nullptr;  // the next one, when it needs its own connection
+    bool foreign_keys_off = false;
+    const auto apply_next = [&](Connection& conn) {
       applied_now = nullptr;  // transaction() may run this again
       if (conn.dialect() == Dialect::postgresql) {
         conn.query("SELECT pg_advisory_xact_lock(?)", {migration_lock_key});
@@ -182,13 +218,22 @@ MigrationReport migrate(Database& db, const std::vector<Migration>& migrations) 
       const auto next = std::find_if(migrations.begin(), migrations.end(),
                                      [&](const Migration& m) { return m.version > current; });
       if (next == migrations.end()) return;
+      if (conn.dialect() == Dialect::sqlite && rebuilds_tables(*next) && !foreign_keys_off) {
+        rebuild = &*next;
+        return;
+      }
       conn.execute_script(sql_for(*next, conn.dialect()));
       conn.execute(
           "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
           "VALUES (?, ?, ?, ?)",
           {std::int64_t{next->version}, next->name, sha256_hex(next->sql), now_millis()});
       applied_now = &*next;
-    });
+    };
+    db.transaction(apply_next);
+    if (rebuild) {
+      foreign_keys_off = true;
+      transaction_without_foreign_keys(db, apply_next);
+    }
     if (!applied_now) return report;
     report.applied.push_back(label(*applied_now));
     report.to_version = applied_now->version;

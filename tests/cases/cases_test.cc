@@ -377,6 +377,58 @@ TEST_P(CasesTest, ReferralsShareTheCaseOnlyWithConsent) {
   EXPECT_EQ(p_->cases->list(outsider_, {})["cases"].size(), 0u);
 }
 
+TEST_P(CasesTest, LawEnforcementSeesTheNonPunishmentFlagAndNeverTheImmigrationStatus) {
+  const auto police = person("officer", "law_enforcement", "Police Anti-Trafficking Unit");
+  const auto id = p_->cases->create(caseworker_, sample())["id"].get<std::int64_t>();
+  EXPECT_THROW(p_->cases->get(police, id), Error);
+  EXPECT_EQ(p_->cases->list(police, {})["cases"].size(), 0u);
+  EXPECT_THROW(p_->cases->create(police, sample()), Error);  // police do not open NGO cases
+
+  const json facts = {{"act_recruitment", {{"value", true}}},
+                      {"means_deception", {{"value", true}}},
+                      {"purpose_prostitution_of_others", {{"value", true}}},
+                      {"crossed_border", {{"value", true}}},
+                      {"entry_irregular", {{"value", true}, {"note", "came without a visa"}}},
+                      {"age_at_act", {{"value", 24}}}};
+  const json decided = p_->cases->classify(caseworker_, id, {{"facts", facts}});
+  const json referral = {{"to_organisation", police.organisation_id},
+                         {"purpose", "criminal investigation"},
+                         {"consent", true}};
+  const auto rid =
+      p_->cases->refer(caseworker_, id, referral)["referrals"][0]["id"].get<std::int64_t>();
+
+  const json seen = p_->cases->get(police, id);
+  EXPECT_EQ(seen["non_punishment"], true);
+  EXPECT_TRUE(seen.contains("person"));
+  EXPECT_TRUE(seen.contains("legs"));
+  EXPECT_FALSE(seen.contains("immigration_status"));
+  EXPECT_EQ(seen.dump().find("asylum"), std::string::npos);
+  const json listed = p_->cases->list(police, {})["cases"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["non_punishment"], true);
+  EXPECT_EQ(listed[0].dump().find("asylum"), std::string::npos);
+
+  // The legal assessment, but not what was recorded about how the person entered.
+  const json assessed = p_->cases->classification(police, id);
+  EXPECT_EQ(assessed["result"]["outcome"], decided["result"]["outcome"]);
+  EXPECT_EQ(assessed["facts"]["entry_irregular"]["withheld"], true);
+  EXPECT_EQ(assessed.dump().find("visa"), std::string::npos) << assessed.dump();
+  EXPECT_NE(decided.dump().find("visa"), std::string::npos);
+
+  // Nothing of the assistance side: notes, history, screenings, services, permits, files.
+  EXPECT_THROW(p_->cases->notes(police, id), Error);
+  EXPECT_THROW(p_->cases->history(police, id), Error);
+  EXPECT_THROW(p_->cases->screenings(police, id), Error);
+  EXPECT_THROW(p_->cases->services(police, id), Error);
+  EXPECT_THROW(p_->cases->procedures(police, id), Error);
+  EXPECT_THROW(p_->cases->attachments(police, id), Error);
+  EXPECT_THROW(p_->cases->update(police, id, {{"non_punishment", false}}), Error);
+
+  p_->cases->withdraw_consent(caseworker_, id, rid);
+  EXPECT_THROW(p_->cases->get(police, id), Error);
+  EXPECT_EQ(p_->cases->list(police, {})["cases"].size(), 0u);
+}
+
 TEST_P(CasesTest, ServicesProceduresAndReminders) {
   const auto id = p_->cases->create(caseworker_, sample())["id"].get<std::int64_t>();
   const json s = p_->cases->add_service(caseworker_, id,

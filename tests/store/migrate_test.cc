@@ -147,6 +147,92 @@ TEST_P(MigrateTest, ConcurrentMigrationsApplyEachOnce) {
   EXPECT_EQ(schema_version(*db_), 3);
 }
 
+// A CHECK that SQLite cannot add in place: the table is rebuilt while others reference it.
+const Migration named_people{
+    3, "named_people",
+    "-- Every person has a name.\n"
+    "-- sqlite: rebuilds tables\n"
+    "-- dialect: sqlite\n"
+    "CREATE TABLE people_new (id {{id}}, name TEXT NOT NULL "
+    "CHECK (name <> ''));\n"
+    "INSERT INTO people_new (id, name) SELECT id, name FROM people;\n"
+    "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence "
+    "WHERE name = 'people') WHERE name = 'people_new';\n"
+    "DROP TABLE people;\n"
+    "ALTER TABLE people_new RENAME TO people;\n"
+    "-- dialect: postgresql\n"
+    "ALTER TABLE people ADD CONSTRAINT people_named CHECK (name <> '');\n"};
+
+TEST_P(MigrateTest, TableRebuildKeepsRowsAndReferencesAndForeignKeysStayEnforced) {
+  auto db = test_db_->open(1);  // one connection: the one the rebuild borrowed
+  migrate(*db, {people, pets});
+  db->transaction([](Connection& c) {
+    c.execute("INSERT INTO people (name) VALUES ('Ana')");
+    c.execute("INSERT INTO pets (owner) VALUES (1)");
+    c.execute("INSERT INTO people (name) VALUES ('Cy')");
+    c.execute("DELETE FROM people WHERE name = 'Cy'");
+  });
+  migrate(*db, {people, pets, named_people});
+  EXPECT_EQ(schema_version(*db), 3);
+  EXPECT_EQ(count(*db, "SELECT count(*) FROM pets WHERE owner = 1"), 1);
+  // The sequence goes on past the deleted row: ids are never reused.
+  db->connection()->execute("INSERT INTO people (name) VALUES ('Bo')");
+  EXPECT_EQ(count(*db, "SELECT max(id) FROM people"), 3);
+  EXPECT_THROW(db->connection()->execute("INSERT INTO people (name) VALUES ('')"), Error);
+  EXPECT_THROW(db->connection()->execute("INSERT INTO pets (owner) VALUES (999)"), Error);
+}
+
+// Only SQLite rebuilds tables, so only SQLite can lose rows that way.
+TEST(SqliteTableRebuild, ThatLosesReferencedRowsIsRolledBack) {
+  const TestDb sqlite(Dialect::sqlite);
+  auto db = sqlite.open(1);
+  migrate(*db, {people, pets});
+  db->transaction([](Connection& c) {
+    c.execute("INSERT INTO people (name) VALUES ('Ana')");
+    c.execute("INSERT INTO pets (owner) VALUES (1)");
+  });
+  Migration lossy = named_people;
+  lossy.sql.replace(lossy.sql.find("FROM people;"), 12, "FROM people WHERE id > 1;");
+  EXPECT_EQ(error_from([&] { migrate(*db, {people, pets, lossy}); }).code(), "migration_invalid");
+  EXPECT_EQ(schema_version(*db), 2);
+  EXPECT_EQ(count(*db, "SELECT count(*) FROM people"), 1);
+  EXPECT_THROW(db->connection()->execute("INSERT INTO pets (owner) VALUES (999)"), Error);
+}
+
+TEST_P(MigrateTest, LawEnforcementRoleArrivesWithoutLosingUsersOrSessions) {
+  std::vector<Migration> before;
+  for (const auto& m : builtin_migrations()) {
+    if (m.version < 7) before.push_back(m);
+  }
+  migrate(*db_, before);
+  const auto add_user = [&](const std::string& name, const std::string& role) {
+    db_->connection()->execute(
+        "INSERT INTO users (username, role, organisation_id, password_hash, created_at, "
+        "updated_at) VALUES (?, ?, 1, 'x', 0, 0)",
+        {name, role});
+  };
+  db_->transaction([](Connection& c) {
+    c.execute("INSERT INTO organisations (name, created_at) VALUES ('Labour Inspectorate', 0)");
+  });
+  add_user("ana", "caseworker");
+  db_->connection()->execute(
+      "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) "
+      "VALUES ('h', 1, 't', 0, 0, 0)");
+  EXPECT_THROW(add_user("kofi", "law_enforcement"), Error);
+
+  migrate(*db_, builtin_migrations());
+  EXPECT_EQ(count(*db_, "SELECT count(*) FROM sessions WHERE user_id = 1"), 1);
+  EXPECT_EQ(db_->connection()->query_one("SELECT role FROM users WHERE id = 1")->text(0),
+            "caseworker");
+  add_user("kofi", "law_enforcement");
+  EXPECT_GT(count(*db_, "SELECT id FROM users WHERE username = 'kofi'"), 1);
+  EXPECT_THROW(add_user("eve", "superuser"), Error);
+  EXPECT_THROW(db_->connection()->execute("INSERT INTO sessions (id_hash, user_id, csrf_token, "
+                                          "created_at, last_seen_at, expires_at) "
+                                          "VALUES ('g', 99, 't', 0, 0, 0)"),
+               Error);
+}
+
 TEST_P(MigrateTest, BuiltinMigrationsApplyAndMatchTheirFiles) {
   const auto& builtin = builtin_migrations();
   ASSERT_FALSE(builtin.empty());
