@@ -1,7 +1,8 @@
 // End-to-end test of the cases module: a caseworker opens a case through the form, screens it
 // against the ILO/EC indicators, classifies it under the Palermo Protocol rules, records assistance
-// (a service, procedures due soon on the dashboard, a referral with consent withdrawn), and reads it in
-// Arabic. The real server (`$CTIS_BIN demo`) on loopback, Debian's Chromium via playwright-core.
+// (a service, procedures due soon on the dashboard, a referral with consent withdrawn), attaches
+// files (a text file and a PNG; an oversized file and a disguised one are refused), and reads it
+// in Arabic. The real server (`$CTIS_BIN demo`) on loopback, Debian's Chromium via playwright-core.
 // Run from this folder after `npm ci` and `npm run build` in web/:
 //   CTIS_BIN=/path/to/ctis node --test cases.test.mjs
 // Screenshots and the browser profile go to a fresh temp dir (printed), never into the repo.
@@ -24,6 +25,7 @@ let page;
 let log;
 let caseUrl; // #cases/<id>
 let reference;
+const attachmentRequests = () => log.requests.filter((u) => /\/api\/v1\/cases\/\d+\/attachments$/.test(u)).length;
 
 // Besides the session probe's 401: a case that was never classified answers 404 on
 // GET .../classification by design, which Chromium logs as a failed resource; and the one
@@ -390,6 +392,80 @@ describe('CTIS cases: a caseworker screens and classifies a case', () => {
     assert.equal(await withdrawn.getByRole('button', { name: 'Withdraw consent' }).count(), 0);
   });
 
+  test('files: a text file and a PNG are attached and downloaded; oversized and disguised files are refused', async () => {
+    const files = page.locator('nav.tabs').getByRole('link', { name: 'Files' });
+    await files.click();
+    await page.getByRole('heading', { level: 2, name: 'Files' }).waitFor();
+    assert.equal(await page.title(), `Files – ${reference} – CTIS`);
+    await page.getByText('No file is attached to this case yet.').waitFor();
+    const chooser = page.getByLabel('File', { exact: true });
+    assert.match(await page.locator('#f-file-hint').textContent(), /at most 4 MB/);
+    assert.match(await chooser.getAttribute('aria-describedby'), /f-file-hint/);
+
+    // A text file and a PNG (1 × 1 pixel), uploaded one after the other.
+    const text = Buffer.from('Met at the shelter on Monday; an interpreter was present.\n');
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await chooser.setInputFiles({ name: 'interview-notes.txt', mimeType: 'text/plain', buffer: text });
+    await page.getByRole('button', { name: 'Upload file' }).click();
+    const list = page.getByTestId('attachments');
+    await list.getByText('interview-notes.txt').waitFor();
+    assert.match(await page.locator('#files-notice').textContent(), /interview-notes\.txt.*was attached to the case/);
+    assert.equal(await chooser.inputValue(), '', 'the chooser is cleared for the next file');
+    await chooser.setInputFiles({ name: 'passport-scan.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Upload file' }).click();
+    await list.getByText('passport-scan.png').waitFor();
+    // Exactly the limit (4 MiB) is accepted.
+    await chooser.setInputFiles({ name: 'statement.txt', mimeType: 'text/plain', buffer: Buffer.alloc(4 * 1024 * 1024, 'a') });
+    await page.getByRole('button', { name: 'Upload file' }).click();
+    await list.getByText('statement.txt').waitFor();
+
+    const rows = list.locator('tbody tr');
+    assert.equal(await rows.count(), 3);
+    const textRow = rows.filter({ hasText: 'interview-notes.txt' });
+    const pngRow = rows.filter({ hasText: 'passport-scan.png' });
+    assert.match(await textRow.textContent(), new RegExp(`Text${text.length} bytes${CASEWORKER}`));
+    assert.match(await pngRow.textContent(), new RegExp(`PNG image${png.length} bytes${CASEWORKER}`));
+    assert.match(await rows.filter({ hasText: 'statement.txt' }).textContent(), /Text4 MB/);
+    await shot('files-en');
+
+    // The download is the file as uploaded, byte for byte.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      pngRow.getByRole('link', { name: 'Download passport-scan.png' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'passport-scan.png');
+    assert.deepEqual(readFileSync(await download.path()), png);
+
+    // Larger than 4 MiB: refused before anything is sent, with the message at the control.
+    const sent = attachmentRequests();
+    await chooser.setInputFiles({ name: 'video.png', mimeType: 'image/png', buffer: Buffer.alloc(4 * 1024 * 1024 + 1, 1) });
+    const error = page.locator('#f-file-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /This file is 4,194,305 bytes; a file can be at most 4 MB\. Nothing was sent\./);
+    await page.getByRole('button', { name: 'Upload file' }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-file', 'the control has the focus');
+    assert.equal(await chooser.getAttribute('aria-invalid'), 'true');
+    assert.equal(attachmentRequests(), sent, 'no upload was attempted');
+
+    // A program named like a picture: the server recognises it from its bytes and refuses it.
+    const program = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(64)]);
+    expectedBadRequest = /\/api\/v1\/cases\/\d+\/attachments$/;
+    await chooser.setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: program });
+    assert.equal(await error.count(), 0, 'choosing another file clears the message');
+    await page.getByRole('button', { name: 'Upload file' }).click();
+    await error.getByText(/Only PDF, PNG, JPEG and plain-text files can be attached/).waitFor();
+    assert.equal(attachmentRequests(), sent + 1, 'this one was sent');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-file');
+    assert.equal(await chooser.getAttribute('aria-invalid'), 'true');
+    assert.match(await chooser.getAttribute('aria-describedby'), /f-file-error/);
+    assert.equal(await rows.count(), 3, 'nothing was added');
+    expectedBadRequest = null;
+    await shot('files-refused');
+  });
+
   test('in Arabic the case page mirrors', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByTestId('case-reference').waitFor();
@@ -435,6 +511,17 @@ describe('CTIS cases: a caseworker screens and classifies a case', () => {
     const kind = await page.getByTestId('services').locator('li strong').first().boundingBox();
     assert.ok(kind.x + kind.width > item.x + item.width - 40, 'the service kind starts on the right');
     await shot('assistance-ar');
+
+    // The files: translated, the table starting on the right.
+    await page.locator('nav.tabs').getByRole('link', { name: 'الملفات' }).click();
+    await page.getByRole('heading', { level: 2, name: 'الملفات' }).waitFor();
+    const headers = await page.getByTestId('attachments').locator('thead th').evaluateAll((els) =>
+      els.map((el) => el.getBoundingClientRect().x),
+    );
+    assert.ok(headers[0] > headers[1] && headers[1] > headers[2], `the name column on the right (${headers.join(', ')})`);
+    assert.equal(await page.getByRole('link', { name: 'تنزيل passport-scan.png' }).count(), 1);
+    assert.equal(await page.getByLabel('الملف', { exact: true }).count(), 1);
+    await shot('files-ar');
 
     await page.getByLabel('اللغة').selectOption('en');
     await page.waitForFunction(() => document.documentElement.dir === 'ltr');

@@ -147,3 +147,58 @@ export async function launchBrowser(workDir, isExpected = () => false) {
 // as "Failed to load resource".
 export const isExpected401 = (msg) =>
   /status of 401/.test(msg.text()) && /\/api\/v1\/auth\/(session|login)$/.test(msg.location()?.url ?? '');
+
+/** Sets a demo user's password through the real CLI (the demo gives its users random ones). */
+export const setPassword = (bin, dataDir, username, password) =>
+  runCli(bin, ['user', 'passwd', username, '--password-stdin', '--data', dataDir], `${password}\n`);
+
+/**
+ * Signs in through the API, outside the browser, to prepare or check data as another user.
+ * Resolves with call(method, path, body?) that sends the session cookie and the CSRF token and
+ * resolves with { status, body }.
+ */
+export async function apiSession(url, username, password) {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`${username} could not sign in: ${login.status} ${await login.text()}`);
+  const { csrf_token: csrf } = await login.json();
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const call = async (method, path, body) => {
+    const headers = { Accept: 'application/json', Cookie: cookie };
+    if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrf;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: r.status, body: parsed };
+  };
+  return call;
+}
+
+/** Every case the session may see, following the `before` pages. */
+export async function allCases(call, query = '') {
+  const out = [];
+  let before = '';
+  for (;;) {
+    const r = await call('GET', `/api/v1/cases?limit=200${query}${before}`);
+    if (r.status !== 200) throw new Error(`GET /api/v1/cases: ${r.status} ${JSON.stringify(r.body)}`);
+    out.push(...r.body.cases);
+    if (r.body.cases.length < 200) return out;
+    before = `&before=${r.body.cases[r.body.cases.length - 1].id}`;
+  }
+}

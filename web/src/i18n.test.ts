@@ -34,7 +34,7 @@ describe('translation files', () => {
   it('covers the dashboard cards and roles the API returns', () => {
     for (const key of ['dashboard.users', 'dashboard.audit_entries', 'dashboard.store', 'dashboard.version'])
       expect(en).toHaveProperty([key]);
-    for (const role of ['admin', 'coordinator', 'caseworker', 'analyst', 'fiu_analyst', 'partner'])
+    for (const role of ['admin', 'coordinator', 'caseworker', 'analyst', 'fiu_analyst', 'partner', 'law_enforcement'])
       expect(en).toHaveProperty([`roles.${role}`]);
   });
 

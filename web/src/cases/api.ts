@@ -72,6 +72,17 @@ export interface Note {
   text: string;
 }
 
+/** A file attached to a case (metadata; the bytes come from attachmentUrl()). */
+export interface Attachment {
+  id: number;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Country {
   alpha2: string;
   alpha3: string;
@@ -217,6 +228,10 @@ export const casesApi = {
   history: (id: number) => request<{ history: HistoryEntry[] }>('GET', `${base(id)}/history`),
   notes: (id: number) => request<{ notes: Note[] }>('GET', `${base(id)}/notes`),
   addNote: (id: number, text: string) => request<Note>('POST', `${base(id)}/notes`, { text }),
+  attachments: (id: number) => request<{ attachments: Attachment[] }>('GET', `${base(id)}/attachments`),
+  attach: (id: number, name: string, contentBase64: string) =>
+    request<{ attachments: Attachment[] }>('POST', `${base(id)}/attachments`, { name, content_base64: contentBase64 }),
+  attachmentUrl: (id: number, aid: number) => `${base(id)}/attachments/${aid}`,
   countries: () => request<{ countries: Country[] }>('GET', '/api/v1/reference/countries'),
   users: () => request<{ users: User[] }>('GET', '/api/v1/users'),
 

@@ -1,6 +1,8 @@
 // One case: header (reference, status, the non-punishment flag), and its sections as tabs:
-// overview (person, profile, route, status), timeline (history and notes), screening, legal
-// classification. Analysts get the pseudonymous view: no identifiers, no timeline, no writing.
+// overview (person, profile, route, status), timeline (history and notes), assistance,
+// screening, legal classification, files. Analysts get the pseudonymous view: no identifiers,
+// no timeline, no writing. Law enforcement reads the overview only (identifiers, route,
+// profile, status, the non-punishment flag): no other tab, no writing, no other request.
 import { ApiError } from '../api';
 import { h } from '../dom';
 import { currentLocale, localeInfo, t } from '../i18n';
@@ -8,6 +10,7 @@ import { Page, type Host, type Route } from '../page';
 import { alertBox } from '../views/common';
 import { casesApi, type Case, type HistoryEntry, type Note } from './api';
 import { AssistancePanel } from './assistance';
+import { AttachmentsPanel } from './attachments';
 import { ClassificationPanel } from './legal';
 import {
   codeLabel,
@@ -25,8 +28,8 @@ import { ScreeningPanel } from './screening';
 import { canWrite, nonPunishmentChip, personName, statusChip } from './shared';
 import { facts, loading, select, textArea } from './ui';
 
-type Tab = 'overview' | 'timeline' | 'assistance' | 'screening' | 'classification';
-const TABS: Tab[] = ['overview', 'timeline', 'assistance', 'screening', 'classification'];
+type Tab = 'overview' | 'timeline' | 'assistance' | 'screening' | 'classification' | 'files';
+const TABS: Tab[] = ['overview', 'timeline', 'assistance', 'screening', 'classification', 'files'];
 
 export interface PanelContext {
   host: Host;
@@ -147,7 +150,9 @@ export class CasePage extends Page {
         ? new ScreeningPanel(ctx)
         : this.tab === 'assistance'
           ? new AssistancePanel(ctx)
-          : new ClassificationPanel(ctx);
+          : this.tab === 'files'
+            ? new AttachmentsPanel(ctx)
+            : new ClassificationPanel(ctx);
     return this.panels[this.tab]!;
   }
 
@@ -218,11 +223,14 @@ export class CasePage extends Page {
             h('div', null, h('strong', null, t('cases.np.on')), h('p', null, t('cases.np.on_long'))),
           )
         : h('div', { class: 'np-off', 'data-testid': 'non-punishment' }, nonPunishmentChip(false)),
+      this.host.user.role === 'law_enforcement'
+        ? h('p', { class: 'muted enforcement-note', 'data-testid': 'enforcement-view' }, t('cases.enforcement_view'))
+        : null,
     );
   }
 
   private tabs(): HTMLElement {
-    // Timeline, screening and classification are case work: not part of the pseudonymous view.
+    // Everything but the overview is case work: not for analysts, nor for law enforcement.
     const visible = TABS.filter((tab) => tab === 'overview' || this.writable);
     if (visible.length < 2) return h('div', { class: 'tabs tabs-empty' });
     return h(

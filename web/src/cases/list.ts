@@ -54,8 +54,9 @@ export class CaseListPage extends Page {
     };
   }
 
+  /** Analysts read pseudonymous profiles: no names, no name search. */
   private get analyst(): boolean {
-    return !canWrite(this.host.user);
+    return this.host.user.role === 'analyst';
   }
 
   override update(r: Route): boolean {
@@ -119,7 +120,15 @@ export class CaseListPage extends Page {
           'div',
           null,
           h('h1', { class: 'page-title', tabindex: '-1' }, t('cases.title')),
-          h('p', { class: 'muted' }, this.analyst ? t('cases.list.pseudonymous') : t('cases.list.subtitle')),
+          h(
+            'p',
+            { class: 'muted' },
+            this.analyst
+              ? t('cases.list.pseudonymous')
+              : this.host.user.role === 'law_enforcement'
+                ? t('cases.list.enforcement')
+                : t('cases.list.subtitle'),
+          ),
         ),
         canWrite(user) ? h('a', { class: 'btn btn-primary', href: '#cases/new' }, t('cases.new')) : null,
       ),

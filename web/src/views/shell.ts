@@ -25,7 +25,7 @@ const MODULES = ['cases', 'reports', 'routes', 'finance', 'linkage', 'exchange',
 
 /** Modules that exist, and the roles that may open them. */
 const LIVE: Record<string, readonly string[]> = {
-  cases: ['coordinator', 'caseworker', 'analyst'],
+  cases: ['coordinator', 'caseworker', 'analyst', 'law_enforcement'],
 };
 
 export function canOpen(module: string, role: string): boolean {
