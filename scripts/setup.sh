@@ -9,7 +9,7 @@ preset="${1:-release}"
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libssl-dev libsodium-dev libsqlite3-dev sqlite3 libpq-dev
-  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libxml2-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql iproute2 python3 wrk chromium libxml2-utils python3-aiosmtpd
 )
