@@ -9,26 +9,23 @@
 #include <string>
 #include <vector>
 
+#include "core/random.h"
 #include "finance/finance.h"
 
 namespace {
 
 using namespace ctis::finance;
+using ctis::SplitMix64;
 
 constexpr std::size_t kTransactions = 1'000'000;
 constexpr std::uint64_t kAccounts = 100'000;
 constexpr Seconds kYear = Seconds{365} * 86400;
 constexpr Seconds kDay = 86400;
 
-// SplitMix64: a tiny deterministic generator, identical on every platform.
+// A deterministic stream, identical on every platform.
 struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  SplitMix64 rng;
+  std::uint64_t next() { return rng.next(); }
   // Heavy-tailed account: the product of two uniforms favours small ids.
   std::uint64_t account() { return (next() % kAccounts) * (next() % kAccounts) / kAccounts; }
 };
@@ -36,7 +33,7 @@ struct Random {
 std::vector<Transaction> synthetic_stream() {
   std::vector<Transaction> out;
   out.reserve(kTransactions);
-  Random r{20261129};
+  Random r{SplitMix64(20261129)};
   auto push = [&](std::uint64_t from, std::uint64_t to, Seconds time) {
     Transaction t;
     // Appended, not "T" + ...: GCC 12 at -O3 warns falsely (-Wrestrict) on that form.

@@ -7,23 +7,18 @@
 #include <vector>
 
 #include "cli/serve.h"
+#include "core/random.h"
 
 namespace ctis::cli {
 namespace {
 
 using nlohmann::json;
 
-// splitmix64: the same sequence everywhere (the standard distributions differ by library).
+// The same demo on every platform: SplitMix64 (core/random.h), plus the draws the demo needs.
 class Random {
  public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(std::size_t n) { return static_cast<int>(next() % n); }
+  explicit Random(std::uint64_t seed) : rng_(seed) {}
+  int below(std::size_t n) { return static_cast<int>(rng_.below(n)); }
   int between(int lo, int hi) {
     return lo + below(static_cast<std::size_t>(hi) - static_cast<std::size_t>(lo) + 1);
   }
@@ -34,7 +29,7 @@ class Random {
   }
 
  private:
-  std::uint64_t state_;
+  SplitMix64 rng_;
 };
 
 // Days since 1970-01-01 and back (H. Hinnant's algorithms).

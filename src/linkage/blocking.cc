@@ -4,31 +4,15 @@
 #include <utility>
 
 #include "core/core.h"
+#include "core/random.h"
 #include "linkage/linkage.h"
 
 namespace ctis::linkage {
 
 namespace {
 
-// splitmix64: a small, fully specified generator, so the same seed gives the same positions on
-// every platform and standard library.
-struct SplitMix64 {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), by rejection of the biased tail.
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-    for (;;) {
-      const std::uint64_t x = next();
-      if (x < limit) return x % n;
-    }
-  }
-};
+// A fully specified generator: the same seed gives the same positions everywhere.
+using SplitMix64 = ctis::SplitMix64;
 
 std::vector<std::uint32_t> distinct_positions(SplitMix64& rng, std::size_t clk_bits,
                                               std::size_t count) {

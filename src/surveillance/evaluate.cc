@@ -3,24 +3,15 @@
 #include <cmath>
 
 #include "core/core.h"
+#include "core/random.h"
 #include "surveillance/detail.h"
 #include "surveillance/surveillance.h"
 
 namespace ctis::surveillance {
 namespace {
 
-// splitmix64: a small generator whose sequence is the same on every platform and library.
-struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n).
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-};
+// The same surges for the same seed on every platform.
+using Random = ctis::SplitMix64;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

@@ -10,20 +10,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/random.h"
 #include "linkage/linkage.h"
 
 namespace ctis::linkage::testing {
 
-// A small deterministic generator (splitmix64) for synthetic CLKs.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-};
+// A small deterministic generator for synthetic CLKs.
+using Rng = ctis::SplitMix64;
 
 // `rows` CLKs of `bits` bits; each bit is set with probability density/256.
 inline ClkStore random_store(std::size_t rows, std::size_t bits, std::uint64_t seed,
