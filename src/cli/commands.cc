@@ -56,6 +56,15 @@ void emit(const Options& o, const std::string& text) {
   if (!ok) fail_unavailable("out", "cannot write " + o.out + ": " + std::strerror(errno));
 }
 
+std::ofstream open_private_output(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail_unavailable("out", "cannot write " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail_unavailable("out", "cannot write " + path + ": " + std::strerror(errno));
+  return out;
+}
+
 namespace {
 
 std::string read_password(const Options& o, const std::string& what) {
@@ -320,6 +329,9 @@ void add_commands(CLI::App& app, Options& o) {
       ->add_option("--out", o.out, "Write the report to FILE");
 
   add_case_commands(app, o);
+  add_link_commands(app, o);
+  add_routes_commands(app, o);
+  add_finance_commands(app, o);
 }
 
 int run_selected(CLI::App& app, const Options& opts) {

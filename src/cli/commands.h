@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -35,6 +37,30 @@ struct Options {
   std::string input;  // positional input file
   std::string format;
   bool skip_invalid = false;
+  // Record linkage, surge detection and finance (link_, surveillance_, finance_commands.cc).
+  std::vector<std::string> inputs;  // positional input files
+  std::string schema_file;
+  std::string secret_file;
+  bool skip_initial_space = false;
+  unsigned threads = 0;
+  double threshold = 0.8;
+  std::size_t top_k = 0;
+  bool with_scores = false;
+  std::string method;
+  std::vector<std::string> methods;
+  int periods_per_year = 52;
+  std::string range_from, range_to;
+  double alpha = -1;  // negative: the method's default
+  double multiple = 3;
+  int surge_length = 3;
+  int surges = 20;
+  std::uint64_t seed = 1;
+  std::string amlsim_dir;
+  std::string csv_file;
+  std::string mapping_file;
+  std::string typologies_file;
+  std::vector<std::string> patterns;
+  std::uint64_t rows = 0;
 };
 
 void add_commands(CLI::App& app, Options& opts);
@@ -49,7 +75,14 @@ CLI::App* add_leaf(CLI::App* parent, const std::string& name, const std::string&
 Config load_options(const Options& opts);
 // Writes a result to --out FILE (created 0600) or stdout.
 void emit(const Options& opts, const std::string& text);
+// Creates (or truncates) FILE readable by the owner only, for outputs too large for emit().
+std::ofstream open_private_output(const std::string& path);
 // `ctis case ...` (case_commands.cc).
 void add_case_commands(CLI::App& app, Options& opts);
+// `ctis link ...` (link_commands.cc), `ctis routes ...` (surveillance_commands.cc),
+// `ctis finance ...` (finance_commands.cc).
+void add_link_commands(CLI::App& app, Options& opts);
+void add_routes_commands(CLI::App& app, Options& opts);
+void add_finance_commands(CLI::App& app, Options& opts);
 
 }  // namespace ctis::cli
