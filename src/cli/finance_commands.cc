@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "core/core.h"
+#include "core/random.h"
 #include "finance/finance.h"
 
 namespace ctis::cli {
@@ -184,17 +185,8 @@ int cmd_finance_scan(const Options& o) {
 
 // ---- The synthetic stream ----
 
-// SplitMix64: small, deterministic, the same on every platform.
-struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-};
+// The same stream for the same seed on every platform.
+using Random = ctis::SplitMix64;
 
 constexpr fin::Seconds kDay = 86400;
 constexpr fin::Seconds kHour = 3600;
@@ -293,7 +285,7 @@ int cmd_finance_generate(const Options& o) {
   if (o.out.empty() || o.out == "-") fail_invalid("--out", "finance generate needs --out FILE");
   const std::string partial = o.out + ".partial";
   const auto start = Clock::now();
-  Random r{o.seed};
+  Random r(o.seed);
   const std::uint64_t ordinary = std::max<std::uint64_t>(1000, o.rows / 5);
   std::uint64_t next_account = ordinary;
   std::uint64_t alerts = 0;

@@ -90,6 +90,7 @@ class CycleSearch {
   }
 
   void record(TxIndex closing) {
+    if (hits_.size() >= p_.max_hits) return;  // several cycles can close in one loop
     std::vector<AccountId> key = path_;
     std::rotate(key.begin(), std::min_element(key.begin(), key.end()), key.end());
     if (!found_.insert(std::move(key)).second) return;
