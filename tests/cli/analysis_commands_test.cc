@@ -14,30 +14,13 @@
 #include <sstream>
 
 #include "support/process.h"
+#include "support/shared_data.h"
 
 namespace ctis::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path shared(const std::string& relative) {
-  const char* root = std::getenv("CTIS_SHARED_DATA");
-  if (root == nullptr || *root == '\0') {
-    ADD_FAILURE() << "CTIS_SHARED_DATA is not set: it names the shared data folder";
-    return {};
-  }
-  fs::path p = fs::path(root) / relative;
-  if (!fs::exists(p)) ADD_FAILURE() << "missing shared data file " << p;
-  return p;
-}
 
 fs::path source(const std::string& relative) {
   const char* root = std::getenv("CTIS_SOURCE_DIR");
