@@ -25,6 +25,7 @@
 #include "cases/cases.h"
 #include "core/config.h"
 #include "http/http.h"
+#include "reports/reports.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -39,6 +40,7 @@ struct Services {
   auth::Auth& auth;
   cases::Cases& cases;
   http::Metrics& metrics;
+  reports::Reports* reports = nullptr;  // safe reporting; null: its endpoints answer 503
 };
 
 struct Call {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "api/api.h"
+#include "api/platform.h"
 
 namespace ctis::api {
 namespace {
@@ -121,6 +122,8 @@ http::Response App::handle(http::Request& req) {
   try {
     if (api) {
       response = handle_api(req, &route);
+    } else if (is_public_report_path(req.path)) {
+      response = public_report(req, services_, &route);
     } else if (auto file = web_ ? web_->serve(req) : std::nullopt) {
       response = std::move(*file);
     } else {

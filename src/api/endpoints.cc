@@ -231,6 +231,59 @@ std::vector<Endpoint> build() {
   add("GET", "/api/v1/reference/countries", kStaff, "ISO 3166-1 countries.", list_countries,
       nullptr, 200,
       object({{"countries", {{"type", "array"}, {"items", any_object}}}}, {"countries"}));
+  // Safe reporting (reports.h): recipients read in a browser session, whose secret unlocks
+  // their private key; the public side is the HTML form at /report (public_report.cc).
+  const json view = ref("ReportView");
+  add("GET", "/api/v1/reports", kCaseWork,
+      "The report queue of a recipient (?status=new|in_review|linked|closed).", list_reports,
+      nullptr, 200, object({{"reports", list_any}}, {"reports"}));
+  add("POST", "/api/v1/reports", kCaseWork,
+      "Enter a report taken by phone or in person; answers the receipt code to read out.",
+      enter_report,
+      object({{"channel", {{"enum", {"phone", "in_person"}}}},
+              {"language", kString},
+              {"place_country", kString},
+              {"place", kString},
+              {"work_type", kString},
+              {"signs", {{"type", "array"}, {"items", kString}}},
+              {"affected", kString},
+              {"people_count", {{"type", "integer"}}},
+              {"when_seen", kString},
+              {"description", kString}},
+             {"channel"}),
+      201,
+      object({{"report_id", {{"type", "integer"}}}, {"code", kString}}, {"report_id", "code"}));
+  add("GET", "/api/v1/reports/{id}", kCaseWork,
+      "One report, decrypted for the recipient (audited).", get_report, nullptr, 200, view);
+  add("GET", "/api/v1/reports/{id}/attachments/{aid}", kCaseWork,
+      "A photo sent with a report (metadata stripped), as a download.", report_attachment);
+  add("POST", "/api/v1/reports/{id}/messages", kCaseWork,
+      "Reply to the reporter (visibility thread) or add an internal note (internal).",
+      reply_to_report,
+      object({{"text", kString}, {"visibility", {{"enum", {"thread", "internal"}}}}},
+             {"text", "visibility"}),
+      201, view);
+  add("POST", "/api/v1/reports/{id}/messaging", kCaseWork,
+      "Messaging with the reporter: two_way, one_way (replies only) or off.", set_report_messaging,
+      object({{"mode", {{"enum", {"two_way", "one_way", "off"}}}}}, {"mode"}), 200, view);
+  add("POST", "/api/v1/reports/{id}/link", kCaseWork,
+      "Link the report to an existing case (it is then kept with the case).", link_report,
+      object({{"case_id", {{"type", "integer"}}}}, {"case_id"}), 200, view);
+  add("POST", "/api/v1/reports/{id}/case", kCaseWork,
+      "Open a new case from the report (what it tells carried over) and link them.", report_to_case,
+      nullptr, 201, object({{"case", ref("Case")}, {"report", view}}, {"case", "report"}));
+  add("POST", "/api/v1/reports/{id}/close", kCaseWork, "Close the report with a reason.",
+      close_report, object({{"reason", kString}}, {"reason"}), 200, view);
+  const json recipients = object({{"recipients", list_any}}, {"recipients"});
+  add("GET", "/api/v1/report-recipients", kManagers,
+      "Who receives new reports (coordinators: their organisation).", list_report_recipients,
+      nullptr, 200, recipients);
+  add("POST", "/api/v1/report-recipients", kManagers,
+      "Make a coordinator or caseworker a recipient of new reports.", add_report_recipient,
+      object({{"user_id", {{"type", "integer"}}}}, {"user_id"}), 200, recipients);
+  add("DELETE", "/api/v1/report-recipients/{user_id}", kManagers,
+      "Stop a user receiving reports; their copies of report keys are removed.",
+      remove_report_recipient, nullptr, 204);
   return t;
 }
 

@@ -29,7 +29,9 @@ json schemas() {
                       {"disabled", {{"type", "boolean"}}},
                       {"created_at", {{"type", "string"}, {"format", "date-time"}}}},
                      {"id", "username", "role", "organisation", "disabled", "created_at"});
-  s["Session"] = object({{"user", ref("User")}, {"csrf_token", text}}, {"user", "csrf_token"});
+  s["Session"] = object(
+      {{"user", ref("User")}, {"csrf_token", text}, {"report_recipient", {{"type", "boolean"}}}},
+      {"user", "csrf_token"});
   const json nullable_time = {{"type", {"string", "null"}}, {"format", "date-time"}};
   s["Token"] = object({{"id", integer},
                        {"user_id", integer},
@@ -96,6 +98,18 @@ json schemas() {
                                 {"decided_by", text},
                                 {"decided_at", text}},
                                {"facts", "result", "rule_set", "decided_by", "decided_at"});
+  s["ReportView"] =
+      object({{"id", integer},
+              {"status", {{"enum", {"new", "in_review", "linked", "closed"}}}},
+              {"messaging", {{"enum", {"two_way", "one_way", "off"}}}},
+              {"day", text},
+              {"expires_day", text},
+              {"case_id", {{"type", {"integer", "null"}}}},
+              {"close_reason", text},
+              {"submission", {{"type", "object"}}},
+              {"attachments", {{"type", "array"}, {"items", {{"type", "object"}}}}},
+              {"messages", {{"type", "array"}, {"items", {{"type", "object"}}}}}},
+             {"id", "status", "messaging", "day", "submission", "attachments", "messages"});
   s["Error"] = object({{"error", object({{"code", text}, {"message", text}, {"field", text}},
                                         {"code", "message"})}},
                       {"error"});

@@ -77,9 +77,15 @@ http::Response openapi(Call&) { return http::Response::json(200, openapi_documen
 
 http::Response login(Call& call) {
   Input in(call.request.json(), {"username", "password"});
-  const auth::Session s =
-      call.services.auth.login(in.text("username", 64), in.text("password", 1024));
-  auto r = http::Response::json(200, {{"user", user_json(s.user)}, {"csrf_token", s.csrf_token}});
+  const std::string password = in.text("password", 1024);
+  const auth::Session s = call.services.auth.login(in.text("username", 64), password);
+  // A recipient of reports unlocks their private key with the password just proved; it is
+  // kept wrapped under this session's secret (reports.h).
+  const bool recipient = call.services.reports && call.services.reports->is_recipient(s.user.id);
+  if (recipient) call.services.reports->open_session(s.user.id, password, s.secret);
+  auto r = http::Response::json(
+      200,
+      {{"user", user_json(s.user)}, {"csrf_token", s.csrf_token}, {"report_recipient", recipient}});
   r.headers.emplace_back(
       "Set-Cookie",
       session_cookie(s.secret, call, call.services.config.auth.session_max_hours * 3600));
@@ -90,12 +96,17 @@ http::Response session(Call& call) {
   auto user = call.services.auth.find_user(call.who.user_id);
   if (!user) no_such("user", call.who.user_id);
   call.services.audit.append(call.who.audit("user.read", "user:" + std::to_string(user->id)));
-  return http::Response::json(200,
-                              {{"user", user_json(*user)}, {"csrf_token", call.who.csrf_token}});
+  const bool recipient =
+      call.services.reports && call.services.reports->is_recipient(call.who.user_id);
+  return http::Response::json(200, {{"user", user_json(*user)},
+                                    {"csrf_token", call.who.csrf_token},
+                                    {"report_recipient", recipient}});
 }
 
 http::Response logout(Call& call) {
-  call.services.auth.logout(call.who, call.request.cookie("ctis_session"));
+  const std::string secret = call.request.cookie("ctis_session");
+  call.services.auth.logout(call.who, secret);
+  if (call.services.reports && !secret.empty()) call.services.reports->close_session(secret);
   auto r = http::Response::no_content();
   r.headers.emplace_back("Set-Cookie", session_cookie("", call, 0));
   return r;
@@ -111,6 +122,9 @@ http::Response change_password(Call& call) {
   }
   try {
     call.services.auth.set_password(call.who, call.who.user_id, next);
+    if (call.services.reports && call.services.reports->is_recipient(call.who.user_id)) {
+      call.services.reports->change_password(call.who.user_id, current, next);
+    }
   } catch (const Error& e) {
     if (e.field() == "password") throw Error(e.kind(), e.code(), e.what(), "/new_password");
     throw;

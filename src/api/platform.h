@@ -53,5 +53,20 @@ http::Response start_screening(Call&);
 http::Response update_screening(Call&);
 http::Response case_classification(Call&);
 http::Response classify_case(Call&);
+// The public report pages (/report...): HTML, no sign-in, never reads who is asking.
+bool is_public_report_path(const std::string& path);
+http::Response public_report(http::Request& req, Services& services, std::string* route);
+http::Response list_reports(Call&);
+http::Response enter_report(Call&);
+http::Response get_report(Call&);
+http::Response report_attachment(Call&);
+http::Response reply_to_report(Call&);
+http::Response set_report_messaging(Call&);
+http::Response link_report(Call&);
+http::Response report_to_case(Call&);
+http::Response close_report(Call&);
+http::Response list_report_recipients(Call&);
+http::Response add_report_recipient(Call&);
+http::Response remove_report_recipient(Call&);
 
 }  // namespace ctis::api

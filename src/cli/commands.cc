@@ -194,6 +194,14 @@ int cmd_user_passwd(const Options& o) {
   const bool generated = password.empty();
   if (generated) password = random_token(12);
   rt.auth->set_password(auth::operator_principal(), u.id, password);
+  // The old password sealed this recipient's private key for reports: a new pair is made at
+  // their next sign-in and the other recipients share the open reports with it again.
+  if (rt.reports->is_recipient(u.id)) {
+    rt.reports->forget_key(auth::operator_principal(), u.id);
+    std::cerr << u.username
+              << " receives reports: a new report key is made at their next "
+                 "sign-in; other recipients re-share open reports with it\n";
+  }
   if (generated) emit(o, "password: " + password + "\n");
   return 0;
 }

@@ -1,4 +1,6 @@
 // Demo data: invented organisations and staff, one per role, for trying CTIS out.
+#include <vector>
+
 #include "cli/serve.h"
 
 namespace ctis::cli {
@@ -34,10 +36,66 @@ std::string load_demo(Runtime& rt) {
   for (const auto& p : people) {
     auth::NewUser n{p.username, p.role, p.organisation, p.display_name, p.email, random_token(12)};
     if (std::string(p.role) == "admin") admin_password = n.password;
-    rt.auth->create_user(by, n, /*create_organisation=*/true);
+    const auto user = rt.auth->create_user(by, n, /*create_organisation=*/true);
+    // The referral office's coordinator and caseworker receive the public's reports; their
+    // keys are made now, as at a first sign-in.
+    if (n.username == "coord.amara" || n.username == "case.jonas") {
+      rt.reports->add_recipient(by, user.id);
+      const std::string session = random_token(32);
+      rt.reports->open_session(user.id, n.password, session);
+      rt.reports->close_session(session);
+    }
   }
   load_demo_cases(rt, rt.auth->find_organisation("National Referral Office")->id, by, 300);
+  load_demo_reports(rt);
   return admin_password;
+}
+
+void load_demo_reports(Runtime& rt) {
+  // Invented reports in the four languages of the form, as members of the public write them.
+  struct Demo {
+    const char* language;
+    const char* country;
+    const char* work_type;
+    std::vector<std::string> signs;
+    const char* description;
+  };
+  const Demo demos[] = {
+      {"en",
+       "GB",
+       "hospitality",
+       {"lives_at_work", "long_hours", "fearful"},
+       "Staff at the car wash on the high street sleep in the back room and never get a day off."},
+      {"fr",
+       "FR",
+       "domestic_work",
+       {"no_id_documents", "cannot_leave"},
+       "La nounou des voisins ne sort jamais seule et dit que ses papiers sont chez l'employeur."},
+      {"es",
+       "ES",
+       "agriculture",
+       {"debt", "no_pay", "transported_together"},
+       "Un autobús recoge a los trabajadores a las 4 de la mañana; dicen que deben dinero."},
+      {"ar",
+       "JO",
+       "factory",
+       {"guarded", "threats"},
+       "العمال في المصنع لا يسمح لهم بالخروج ويتعرضون للتهديد."},
+      {"en",
+       "NG",
+       "sex_work",
+       {"minor_working", "scripted_answers"},
+       "Young girls brought to a guest house by the same driver every week."},
+  };
+  for (const auto& d : demos) {
+    reports::Submission s;
+    s.language = d.language;
+    s.place_country = d.country;
+    s.work_type = d.work_type;
+    s.signs = d.signs;
+    s.description = d.description;
+    rt.reports->submit(s);
+  }
 }
 
 }  // namespace ctis::cli

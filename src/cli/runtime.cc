@@ -53,7 +53,20 @@ Runtime open_runtime(const Config& config, Schema schema) {
   rt.audit = std::make_unique<audit::AuditLog>(*rt.db);
   rt.auth = std::make_unique<auth::Auth>(*rt.db, rt.keys, *rt.audit, config.auth);
   rt.cases = std::make_unique<cases::Cases>(*rt.db, rt.keys, *rt.audit);
+  rt.reports = std::make_unique<reports::Reports>(*rt.db, *rt.audit, report_settings(config));
   return rt;
+}
+
+reports::Settings report_settings(const Config& config) {
+  reports::Settings s;
+  s.retention_days = config.reports.retention_days;
+  s.submissions_per_second = config.reports.submissions_per_second;
+  s.submission_burst = config.reports.submission_burst;
+  s.wrong_codes_per_second = config.reports.wrong_codes_per_minute / 60.0;
+  s.wrong_code_burst = config.reports.wrong_code_burst;
+  // Key derivation follows the password hashing cost (fast only in tests).
+  s.fast_key_derivation = config.auth.fast_password_hashing;
+  return s;
 }
 
 }  // namespace ctis::cli

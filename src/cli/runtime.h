@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "core/config.h"
+#include "reports/reports.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -20,7 +21,10 @@ struct Runtime {
   std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<cases::Cases> cases;
+  std::unique_ptr<reports::Reports> reports;
 };
+
+reports::Settings report_settings(const Config& config);
 
 enum class Schema { must_be_current, migrate };
 

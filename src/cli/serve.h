@@ -21,4 +21,7 @@ std::string load_demo(Runtime& rt);
 void load_demo_cases(Runtime& rt, std::int64_t organisation_id, const auth::Principal& by,
                      std::size_t count);
 
+// A few invented public reports, sealed to the demo's recipients of reports.
+void load_demo_reports(Runtime& rt);
+
 }  // namespace ctis::cli

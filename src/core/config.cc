@@ -133,6 +133,17 @@ const std::vector<Key>& keys() {
                        &A::lockout_base_seconds, 1, 3600));
     k.push_back(flag("auth.fast_password_hashing", "CTIS_FAST_PASSWORD_HASHING", &Config::auth,
                      &A::fast_password_hashing));
+    using R = Config::Reports;
+    k.push_back(
+        number("reports.retention_days", nullptr, &Config::reports, &R::retention_days, 1, 3650));
+    k.push_back(number("reports.submissions_per_second", nullptr, &Config::reports,
+                       &R::submissions_per_second, 1, 100000));
+    k.push_back(number("reports.submission_burst", nullptr, &Config::reports, &R::submission_burst,
+                       1, 1000000));
+    k.push_back(number("reports.wrong_codes_per_minute", nullptr, &Config::reports,
+                       &R::wrong_codes_per_minute, 1, 100000));
+    k.push_back(number("reports.wrong_code_burst", nullptr, &Config::reports, &R::wrong_code_burst,
+                       1, 100000));
     return k;
   }();
   return all;

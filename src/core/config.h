@@ -49,6 +49,15 @@ struct Config {
     bool fast_password_hashing = false;  // tests only: argon2id with minimum cost
   } auth;
 
+  // Safe reporting (reports.h). Rates are global: nothing about the reporter is looked at.
+  struct Reports {
+    int retention_days = 90;           // closed or idle reports are deleted after this
+    int submissions_per_second = 200;  // sustained rate of new reports, all reporters together
+    int submission_burst = 400;
+    int wrong_codes_per_minute = 120;  // follow-ups with an unknown receipt code
+    int wrong_code_burst = 20;
+  } reports;
+
   std::string log_level = "info";
 
   // Effective values after defaults that depend on data_dir.

@@ -24,8 +24,12 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
     config_.auth = testing::fast_auth();
     p_ = std::make_unique<testing::Platform>(GetParam(), config_.auth);
     config_.server.web_root = (p_->test_db.dir() / "no-web").string();
-    app_ = std::make_unique<App>(
-        Services{config_, *p_->db, p_->keys, *p_->audit, *p_->auth, *p_->cases, metrics_});
+    reports::Settings report_settings;
+    report_settings.fast_key_derivation = true;
+    report_settings.wrong_code_delay_ms = 0;
+    reports_ = std::make_unique<reports::Reports>(*p_->db, *p_->audit, report_settings);
+    app_ = std::make_unique<App>(Services{config_, *p_->db, p_->keys, *p_->audit, *p_->auth,
+                                          *p_->cases, metrics_, reports_.get()});
     for (auth::Role r : auth::all_roles()) {
       if (r == auth::Role::anonymous) continue;
       const std::string name = "user." + std::string(auth::role_name(r));
@@ -35,14 +39,19 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
                                             name + "@example.org", "password for tests"},
                                            true);
       callers_[r] = Caller{r, u.id, "", ""};
+      // The case workers receive reports, so the report endpoints reach their handlers.
+      if (r == auth::Role::coordinator || r == auth::Role::caseworker) {
+        reports_->add_recipient(auth::operator_principal(), u.id);
+      }
       sign_in(r);
     }
     callers_[auth::Role::anonymous] = Caller{auth::Role::anonymous, 0, "", ""};
   }
 
-  // (Re)creates the session of the test user with this role.
+  // (Re)creates the session of the test user with this role, as the login endpoint does.
   void sign_in(auth::Role r) {
     const auto s = p_->auth->login("user." + std::string(auth::role_name(r)), "password for tests");
+    reports_->open_session(s.user.id, "password for tests", s.secret);
     callers_[r].cookie = s.secret;
     callers_[r].csrf = s.csrf_token;
   }
@@ -74,6 +83,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
   Config config_;
   std::unique_ptr<testing::Platform> p_;
   http::Metrics metrics_;
+  std::unique_ptr<reports::Reports> reports_;
   std::unique_ptr<App> app_;
   std::map<auth::Role, Caller> callers_;
 };

@@ -89,6 +89,14 @@ async function route(): Promise<void> {
       if (seq !== routeSeq || !shell) return;
       shell.shellError = errorMessage(err);
     }
+  } else if (section === 'reports' && canOpen('reports', shell.user.role, shell.reportRecipient)) {
+    try {
+      const mod = await import('./reports/index');
+      next = mod.createPage(r, host);
+    } catch (err) {
+      if (seq !== routeSeq || !shell) return;
+      shell.shellError = errorMessage(err);
+    }
   }
   if (seq !== routeSeq || !shell) {
     next?.dispose();
@@ -101,9 +109,9 @@ async function route(): Promise<void> {
   (root.querySelector('main h1') as HTMLElement | null)?.focus();
 }
 
-function enterShell(user: User, csrf: string): void {
+function enterShell(user: User, csrf: string, reportRecipient = false): void {
   setCsrfToken(csrf);
-  shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false, reminders: null, remindersError: null };
+  shell = { user, cards: null, loadedAt: null, dashboardError: null, shellError: null, busy: false, reminders: null, remindersError: null, reportRecipient };
   login = { busy: false, error: null, fieldErrors: {}, notice: null, username: '' };
   const r = parseRoute(location.hash);
   if (r.path[0] && r.path[0] !== 'dashboard') {
@@ -136,7 +144,7 @@ async function signIn(username: string, password: string): Promise<void> {
   render();
   try {
     const session = await api.login(username, password);
-    enterShell(session.user, session.csrf_token);
+    enterShell(session.user, session.csrf_token, recipientOf(session));
   } catch (err) {
     const field = err instanceof ApiError ? err.field : undefined;
     login = { ...login, busy: false, error: errorMessage(err) };
@@ -219,7 +227,12 @@ async function boot(): Promise<void> {
     return;
   }
   const session = result;
-  enterShell(session.user, session.csrf_token);
+  enterShell(session.user, session.csrf_token, recipientOf(session));
+}
+
+/** Sign-in and session answers say whether this person receives reports. */
+function recipientOf(session: Session): boolean {
+  return (session as Session & { report_recipient?: boolean }).report_recipient === true;
 }
 
 window.addEventListener('hashchange', () => void route());

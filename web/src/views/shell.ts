@@ -13,6 +13,8 @@ export interface ShellState {
   /** Procedures due soon; null while loading (or not for this role). */
   reminders: Reminder[] | null;
   remindersError: string | null;
+  /** The session may open reports (GET /api/v1/auth/session: report_recipient). */
+  reportRecipient: boolean;
 }
 
 export interface ShellActions {
@@ -26,9 +28,12 @@ const MODULES = ['cases', 'reports', 'routes', 'finance', 'linkage', 'exchange',
 /** Modules that exist, and the roles that may open them. */
 const LIVE: Record<string, readonly string[]> = {
   cases: ['coordinator', 'caseworker', 'analyst', 'law_enforcement'],
+  reports: ['coordinator', 'caseworker'],
 };
 
-export function canOpen(module: string, role: string): boolean {
+/** Reports open for recipients, and for coordinators, who choose the recipients. */
+export function canOpen(module: string, role: string, reportRecipient = false): boolean {
+  if (module === 'reports' && !(reportRecipient || role === 'coordinator')) return false;
   return LIVE[module]?.includes(role) ?? false;
 }
 
@@ -134,7 +139,7 @@ function navLink(id: string, active: string): HTMLElement {
   );
 }
 
-function nav(user: User, active: string): HTMLElement {
+function nav(user: User, active: string, reportRecipient: boolean): HTMLElement {
   return h(
     'nav',
     { class: 'sidenav', 'aria-label': t('nav.label') },
@@ -143,7 +148,7 @@ function nav(user: User, active: string): HTMLElement {
       null,
       navLink('dashboard', active),
       MODULES.map((m) =>
-        canOpen(m, user.role)
+        canOpen(m, user.role, reportRecipient)
           ? navLink(m, active)
           : h(
               'li',
@@ -201,7 +206,7 @@ export function shellView(
     h(
       'div',
       { class: 'layout' },
-      nav(state.user, page?.section ?? 'dashboard'),
+      nav(state.user, page?.section ?? 'dashboard', state.reportRecipient),
       h(
         'main',
         { id: 'main', class: 'content', tabindex: '-1' },
