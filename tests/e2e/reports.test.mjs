@@ -102,6 +102,18 @@ describe('CTIS safe reporting: the public form without JavaScript, and staff tri
       const violations = await axeViolations(page);
       assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
       await page.close();
+
+      // A report in this language, then the follow-up with its code, still without JavaScript.
+      await reporter.locator('#f-description').fill(`A short report written in ${lang}.`);
+      await reporter.locator('form[action="/report"] button[type=submit]').click();
+      await reporter.locator('.receipt').waitFor();
+      const ownCode = await receiptCode(reporter);
+      await reporter.goto(`${server.url}/report/follow-up?lang=${lang}`);
+      await reporter.locator('#f-code').fill(ownCode);
+      await reporter.locator('form[action="/report/follow-up"] button[type=submit]').click();
+      await reporter.locator('.status').waitFor();
+      assert.equal(await reporter.locator('html').getAttribute('lang'), lang);
+      assert.ok((await reporter.locator('.status').textContent()).trim().length > 0);
     });
   }
 
