@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/core.h"
+#include "core/markup.h"
 
 namespace ctis::finance::goaml {
 namespace {
@@ -34,33 +35,6 @@ void check_text(const std::string& field, std::string_view text) {
     if (c == 0xEF && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0xBF &&
         (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xBE) {
       fail_invalid(field, field + ": non-character U+FFFE/U+FFFF cannot be written in XML");
-    }
-  }
-}
-
-void append_escaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;  // a literal CR would be normalised away by parsers
-      default:
-        out += c;
     }
   }
 }
@@ -118,7 +92,7 @@ class XmlWriter {
     out_ += '<';
     out_ += name;
     out_ += '>';
-    append_escaped(out_, value);
+    append_markup_escaped(out_, value);
     out_ += "</";
     out_ += name;
     out_ += ">\n";

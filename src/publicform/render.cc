@@ -2,6 +2,7 @@
 // user-supplied text escaped.
 #include <algorithm>
 
+#include "core/markup.h"
 #include "core/refdata.h"
 #include "publicform/publicform.h"
 #include "publicform/texts.h"
@@ -188,32 +189,7 @@ std::vector<const Country*> countries_by_name() {
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape_html(std::string_view text) { return escape_markup(text); }
 
 std::string render_form(std::string_view lang, const Form& values, const FieldErrors& errors) {
   const Texts& t = detail::texts(language_of(lang));

@@ -275,7 +275,7 @@ TEST(GoamlReport, HostileNamesAreEscapedAndRoundTrip) {
   const std::string xml = write_goaml(report, schema());
   EXPECT_EQ(xml.find("<Söhne>"), std::string::npos);
   EXPECT_EQ(xml.find("<injected>"), std::string::npos);
-  EXPECT_NE(xml.find("O&apos;Brien &amp; &lt;Söhne&gt; &quot;Ltd&quot; ]]&gt; 北京 مرحبا"),
+  EXPECT_NE(xml.find("O&#39;Brien &amp; &lt;Söhne&gt; &quot;Ltd&quot; ]]&gt; 北京 مرحبا"),
             std::string::npos);
 
   TempDir dir;

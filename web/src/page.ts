@@ -3,6 +3,7 @@
 // (a language switch, a save) never loses what was typed; focus is kept by element id.
 import type { User } from './api';
 import { h } from './dom';
+import { t } from './i18n';
 
 export interface Route {
   /** Path segments after '#': ['cases', '12', 'screening']. */
@@ -71,5 +72,26 @@ export abstract class Page {
 
   dispose(): void {
     this.disposed = true;
+  }
+}
+
+/** "Not found" inside a module, with a link back to the module's first page. */
+export class NotFoundPage extends Page {
+  constructor(
+    host: Host,
+    readonly section: string,
+    private readonly backTitleKey: string,
+  ) {
+    super(host);
+    this.render();
+  }
+  title(): string {
+    return t('errors.not_found');
+  }
+  protected view(): Node[] {
+    return [
+      h('h1', { class: 'page-title', tabindex: '-1' }, t('errors.not_found')),
+      h('p', null, h('a', { href: `#${this.section}` }, t(this.backTitleKey))),
+    ];
   }
 }
