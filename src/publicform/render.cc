@@ -1,6 +1,8 @@
 // The public pages as complete HTML documents: no scripts, no inline styles, every
 // user-supplied text escaped.
 #include <algorithm>
+#include <map>
+#include <sstream>
 
 #include "core/markup.h"
 #include "core/refdata.h"
@@ -179,12 +181,30 @@ void status_line(Html& h, const Texts& t, std::string_view status) {
   h.raw("<p class=\"status\">").text(t.get(key)).raw("</p>\n");
 }
 
-std::vector<const Country*> countries_by_name() {
-  std::vector<const Country*> out;
-  for (const Country& c : countries()) out.push_back(&c);
-  std::sort(out.begin(), out.end(),
-            [](const Country* a, const Country* b) { return a->name < b->name; });
-  return out;
+using CountryNames = std::vector<std::pair<std::string, std::string>>;  // alpha-2, name
+
+// The country list of the form in a language: English from the ISO table sorted by name; the
+// others from data/reports/countries.<lang>.tsv, already in that language's order.
+const CountryNames& country_names(const std::string& lang) {
+  static const std::map<std::string, CountryNames> all = [] {
+    std::map<std::string, CountryNames> m;
+    auto& english = m["en"];
+    for (const Country& c : countries()) english.emplace_back(c.alpha2, c.name);
+    std::sort(english.begin(), english.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const char* l : {"fr", "es", "ar"}) {
+      std::istringstream in(
+          std::string(reference_files().at(std::string("reports/countries.") + l + ".tsv")));
+      for (std::string line; std::getline(in, line);) {
+        const auto tab = line.find('\t');
+        if (line.empty() || line[0] == '#' || tab == std::string::npos) continue;
+        m[l].emplace_back(line.substr(0, tab), line.substr(tab + 1));
+      }
+    }
+    return m;
+  }();
+  const auto it = all.find(lang);
+  return it == all.end() ? all.at("en") : it->second;
 }
 
 }  // namespace
@@ -206,7 +226,7 @@ std::string render_form(std::string_view lang, const Form& values, const FieldEr
   h.raw("<form method=\"post\" action=\"/report\" enctype=\"multipart/form-data\" novalidate>\n");
   hidden_lang(h, t);
 
-  // Country: ISO names (English for now), sorted by name, with "don't know" first.
+  // Country: ISO names in the reporter's language, in its alphabetical order, "don't know" first.
   {
     FieldState s = field_state(errors, "place_country", false);
     const std::string chosen = values.value("place_country");
@@ -215,10 +235,10 @@ std::string render_form(std::string_view lang, const Form& values, const FieldEr
     h.raw(s.error_html).raw("<select id=\"f-place_country\" name=\"place_country\"");
     control_attrs(h, s);
     h.raw(">\n<option value=\"\">").text(t.get("country_unknown")).raw("</option>\n");
-    for (const Country* c : countries_by_name()) {
-      h.raw("<option value=\"").text(c->alpha2).raw("\"");
-      if (c->alpha2 == chosen) h.raw(" selected");
-      h.raw(">").text(c->name).raw("</option>\n");
+    for (const auto& [code, name] : country_names(t.language)) {
+      h.raw("<option value=\"").text(code).raw("\"");
+      if (code == chosen) h.raw(" selected");
+      h.raw(">").text(name).raw("</option>\n");
     }
     h.raw("</select>\n</div>\n");
   }

@@ -142,6 +142,16 @@ TEST(Render, FormAsksTheGuidedQuestions) {
   EXPECT_EQ(html.find("role=\"alert\""), std::string::npos);  // no errors, no summary
 }
 
+TEST(Render, CountriesAreNamedInTheReportersLanguage) {
+  const std::string fr = render_form("fr");
+  EXPECT_NE(fr.find("<option value=\"DE\">Allemagne</option>"), std::string::npos);
+  // In French order, accents aside: Égypte comes before Espagne, not after Zimbabwe.
+  EXPECT_LT(fr.find(">Égypte<"), fr.find(">Espagne<"));
+  EXPECT_NE(render_form("es").find("<option value=\"DE\">Alemania</option>"), std::string::npos);
+  EXPECT_NE(render_form("ar").find("<option value=\"EG\">مصر</option>"), std::string::npos);
+  EXPECT_NE(render_form("en").find("<option value=\"DE\">Germany</option>"), std::string::npos);
+}
+
 TEST(Render, FormKeepsValuesAndShowsErrorsByTheirFields) {
   Form values;
   values.fields = {{"place_country", {"FR"}},  {"signs", {"debt", "guarded"}},
