@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alerts/alerts.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
@@ -41,6 +42,7 @@ struct Services {
   cases::Cases& cases;
   http::Metrics& metrics;
   reports::Reports* reports = nullptr;  // safe reporting; null: its endpoints answer 503
+  alerts::Alerts* alerts = nullptr;     // alerts; null: its endpoints answer 503
 };
 
 struct Call {

@@ -284,6 +284,66 @@ std::vector<Endpoint> build() {
   add("DELETE", "/api/v1/report-recipients/{user_id}", kManagers,
       "Stop a user receiving reports; their copies of report keys are removed.",
       remove_report_recipient, nullptr, 204);
+  // Alerts (alerts.h): one's inbox and subscriptions; webhooks for administrators; the route
+  // monitor's rules, written by those who watch routes.
+  const std::set<Role> kRuleWriters = {Role::admin, Role::coordinator, Role::analyst};
+  const json alert = ref("Alert");
+  add("GET", "/api/v1/alerts", kStaff, "One's alerts, newest first (?unacknowledged=true&limit=).",
+      list_alerts, nullptr, 200,
+      object({{"alerts", {{"type", "array"}, {"items", alert}}}}, {"alerts"}));
+  add("GET", "/api/v1/alerts/{id}", kStaff, "One alert of one's inbox.", get_alert, nullptr, 200,
+      alert);
+  add("POST", "/api/v1/alerts/{id}/acknowledge", kStaff, "Acknowledge an alert, with a note.",
+      acknowledge_alert, object({{"note", kString}}), 200, alert);
+  add("GET", "/api/v1/alert-subscriptions", kStaff,
+      "Subscriptions that reach the caller (administrators: all).", list_alert_subscriptions,
+      nullptr, 200, object({{"subscriptions", list_any}}, {"subscriptions"}));
+  add("POST", "/api/v1/alert-subscriptions", kStaff,
+      "Subscribe oneself (coordinators: people and roles of their organisation; administrators: "
+      "anyone, and webhooks) to alerts by source, kind, severity and tags.",
+      create_alert_subscription,
+      object({{"user_id", {{"type", "integer"}}},
+              {"role", kString},
+              {"organisation_id", {{"type", "integer"}}},
+              {"channel", {{"enum", {"app", "email", "webhook", "digest"}}}},
+              {"webhook_id", {{"type", "integer"}}},
+              {"source", kString},
+              {"kind", kString},
+              {"min_severity", {{"enum", {"info", "warning", "critical"}}}},
+              {"tags", any_object}},
+             {"channel"}),
+      201, any_object);
+  add("DELETE", "/api/v1/alert-subscriptions/{id}", kStaff, "End a subscription.",
+      delete_alert_subscription, nullptr, 204);
+  add("GET", "/api/v1/webhooks", kAdmin, "Webhook endpoints (secrets never shown).", list_webhooks,
+      nullptr, 200, object({{"webhooks", list_any}}, {"webhooks"}));
+  add("POST", "/api/v1/webhooks", kAdmin,
+      "Connect a webhook: alerts are POSTed to it signed with HMAC-SHA-256 of the secret.",
+      create_webhook,
+      object({{"name", kString},
+              {"url", kString},
+              {"secret", kString},
+              {"organisation_id", {{"type", "integer"}}}},
+             {"name", "url", "secret"}),
+      201, any_object);
+  const json rule = object({{"name", kString},
+                            {"corridors", {{"type", "array"}, {"items", kString}}},
+                            {"nationalities", {{"type", "array"}, {"items", kString}}},
+                            {"method", kString},
+                            {"parameters", any_object},
+                            {"min_count", {{"type", "integer"}}},
+                            {"severity", kString},
+                            {"enabled", {{"type", "boolean"}}}},
+                           {"name", "method"});
+  add("GET", "/api/v1/alert-rules", kStaff, "The enabled route-monitor alert rules.",
+      list_alert_rules, nullptr, 200, object({{"rules", list_any}}, {"rules"}));
+  add("POST", "/api/v1/alert-rules", kRuleWriters,
+      "Add a route-monitor rule: corridors, nationalities, method, parameters, minimum count.",
+      create_alert_rule, rule, 201, any_object);
+  add("PUT", "/api/v1/alert-rules/{id}", kRuleWriters, "Replace a route-monitor rule.",
+      update_alert_rule, rule, 200, any_object);
+  add("DELETE", "/api/v1/alert-rules/{id}", kRuleWriters, "Delete a route-monitor rule.",
+      delete_alert_rule, nullptr, 204);
   return t;
 }
 

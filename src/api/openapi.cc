@@ -110,6 +110,22 @@ json schemas() {
               {"attachments", {{"type", "array"}, {"items", {{"type", "object"}}}}},
               {"messages", {{"type", "array"}, {"items", {{"type", "object"}}}}}},
              {"id", "status", "messaging", "day", "submission", "attachments", "messages"});
+  s["Alert"] = object({{"id", integer},
+                       {"source", text},
+                       {"kind", text},
+                       {"severity", {{"enum", {"info", "warning", "critical"}}}},
+                       {"title", text},
+                       {"summary", text},
+                       {"detail", {{"type", "object"}}},
+                       {"tags", {{"type", "object"}}},
+                       {"record", text},
+                       {"organisation_id", {{"type", {"integer", "null"}}}},
+                       {"repeats", integer},
+                       {"raised_at", text},
+                       {"delivered_at", text},
+                       {"acknowledged_at", {{"type", {"string", "null"}}}},
+                       {"note", text}},
+                      {"id", "source", "kind", "severity", "title", "raised_at"});
   s["Error"] = object({{"error", object({{"code", text}, {"message", text}, {"field", text}},
                                         {"code", "message"})}},
                       {"error"});

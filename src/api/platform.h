@@ -56,6 +56,18 @@ http::Response classify_case(Call&);
 // The public report pages (/report...): HTML, no sign-in, never reads who is asking.
 bool is_public_report_path(const std::string& path);
 http::Response public_report(http::Request& req, Services& services, std::string* route);
+http::Response list_alerts(Call&);
+http::Response get_alert(Call&);
+http::Response acknowledge_alert(Call&);
+http::Response list_alert_subscriptions(Call&);
+http::Response create_alert_subscription(Call&);
+http::Response delete_alert_subscription(Call&);
+http::Response list_webhooks(Call&);
+http::Response create_webhook(Call&);
+http::Response list_alert_rules(Call&);
+http::Response create_alert_rule(Call&);
+http::Response update_alert_rule(Call&);
+http::Response delete_alert_rule(Call&);
 http::Response list_reports(Call&);
 http::Response enter_report(Call&);
 http::Response get_report(Call&);

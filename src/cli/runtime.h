@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "alerts/alerts.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/cases.h"
@@ -22,6 +23,7 @@ struct Runtime {
   std::unique_ptr<auth::Auth> auth;
   std::unique_ptr<cases::Cases> cases;
   std::unique_ptr<reports::Reports> reports;
+  std::unique_ptr<alerts::Alerts> alerts;
 };
 
 reports::Settings report_settings(const Config& config);

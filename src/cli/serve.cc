@@ -11,26 +11,35 @@
 namespace ctis::cli {
 namespace {
 
-// Deletes reports past retention at start and then every hour, until stopped.
-class RetentionSweep {
+// Hourly work, first at start: deletes reports past retention and sends yesterday's alert
+// digests (each at most once per person and day, so repeating an hour is harmless).
+class Housekeeping {
  public:
-  explicit RetentionSweep(reports::Reports& reports)
-      : thread_([this, &reports] {
+  Housekeeping(reports::Reports& reports, alerts::Dispatcher& dispatcher)
+      : thread_([this, &reports, &dispatcher] {
           std::unique_lock lock(mutex_);
           do {
             lock.unlock();
+            const Millis now = now_millis();
             try {
-              const std::string today = format_iso8601(now_millis()).substr(0, 10);
+              const std::string today = format_iso8601(now).substr(0, 10);
               if (const int n = reports.purge_expired(today); n > 0) {
                 log_info("reports: deleted " + std::to_string(n) + " past retention");
               }
             } catch (const std::exception& e) {
               log_warn(std::string("reports: retention sweep failed: ") + e.what());
             }
+            try {
+              const std::string yesterday =
+                  format_iso8601(now - std::int64_t{24} * 3600 * 1000).substr(0, 10);
+              dispatcher.send_digests(yesterday, now);
+            } catch (const std::exception& e) {
+              log_warn(std::string("alerts: digests failed: ") + e.what());
+            }
             lock.lock();
           } while (!wake_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; }));
         }) {}
-  ~RetentionSweep() {
+  ~Housekeeping() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -45,6 +54,20 @@ class RetentionSweep {
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
+
+alerts::DeliveryOptions delivery_options(Runtime& rt) {
+  alerts::DeliveryOptions o;
+  o.smtp_host = rt.config.alerts.smtp_host;
+  o.smtp_port = static_cast<unsigned short>(rt.config.alerts.smtp_port);
+  o.from_address = rt.config.alerts.from_address;
+  auth::Auth& users = *rt.auth;
+  o.email_of = [&users](std::int64_t user_id) -> std::optional<std::string> {
+    const auto user = users.find_user(user_id);
+    if (!user || user->email.empty() || user->disabled) return std::nullopt;
+    return user->email;
+  };
+  return o;
+}
 
 }  // namespace
 
@@ -66,14 +89,16 @@ http::ServerOptions server_options(const Config& c) {
 void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_listening) {
   http::Metrics metrics;
   api::App app(api::Services{rt.config, *rt.db, rt.keys, *rt.audit, *rt.auth, *rt.cases, metrics,
-                             rt.reports.get()});
+                             rt.reports.get(), rt.alerts.get()});
   http::Server server(server_options(rt.config),
                       [&app](http::Request& req) { return app.handle(req); });
   const auto port = server.bind();
   std::string host = rt.config.server.listen.substr(0, rt.config.server.listen.rfind(':'));
   const std::string url = (rt.config.server.tls_cert.empty() ? "http://" : "https://") + host +
                           ":" + std::to_string(port);
-  RetentionSweep sweep(*rt.reports);
+  alerts::Dispatcher dispatcher(*rt.db, rt.keys, *rt.audit, delivery_options(rt));
+  dispatcher.start();
+  Housekeeping housekeeping(*rt.reports, dispatcher);
   log_info("serving " + rt.db->describe() + " on " + url);
   if (on_listening) on_listening(url);
   server.run();

@@ -144,6 +144,10 @@ const std::vector<Key>& keys() {
                        &R::wrong_codes_per_minute, 1, 100000));
     k.push_back(number("reports.wrong_code_burst", nullptr, &Config::reports, &R::wrong_code_burst,
                        1, 100000));
+    using Al = Config::Alerts;
+    k.push_back(text("alerts.smtp_host", "CTIS_SMTP_HOST", &Config::alerts, &Al::smtp_host));
+    k.push_back(number("alerts.smtp_port", nullptr, &Config::alerts, &Al::smtp_port, 1, 65535));
+    k.push_back(text("alerts.from_address", nullptr, &Config::alerts, &Al::from_address));
     return k;
   }();
   return all;

@@ -58,6 +58,13 @@ struct Config {
     int wrong_code_burst = 20;
   } reports;
 
+  // Alerts (alerts.h): where e-mail goes. Webhooks are configured in the app.
+  struct Alerts {
+    std::string smtp_host = "127.0.0.1";
+    int smtp_port = 25;
+    std::string from_address = "ctis@localhost";
+  } alerts;
+
   std::string log_level = "info";
 
   // Effective values after defaults that depend on data_dir.

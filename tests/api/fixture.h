@@ -28,8 +28,9 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
     report_settings.fast_key_derivation = true;
     report_settings.wrong_code_delay_ms = 0;
     reports_ = std::make_unique<reports::Reports>(*p_->db, *p_->audit, report_settings);
+    alerts_ = std::make_unique<alerts::Alerts>(*p_->db, p_->keys, *p_->audit);
     app_ = std::make_unique<App>(Services{config_, *p_->db, p_->keys, *p_->audit, *p_->auth,
-                                          *p_->cases, metrics_, reports_.get()});
+                                          *p_->cases, metrics_, reports_.get(), alerts_.get()});
     for (auth::Role r : auth::all_roles()) {
       if (r == auth::Role::anonymous) continue;
       const std::string name = "user." + std::string(auth::role_name(r));
@@ -84,6 +85,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
   std::unique_ptr<testing::Platform> p_;
   http::Metrics metrics_;
   std::unique_ptr<reports::Reports> reports_;
+  std::unique_ptr<alerts::Alerts> alerts_;
   std::unique_ptr<App> app_;
   std::map<auth::Role, Caller> callers_;
 };
