@@ -25,10 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kProgressEvery = 10000;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 std::string fixed2(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);

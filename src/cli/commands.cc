@@ -26,6 +26,24 @@ std::map<const CLI::App*, Command>& registry() {
 
 }  // namespace
 
+std::string read_text_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_invalid(what, "cannot read " + path + ": " + std::strerror(errno));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::int64_t millis_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start)
+      .count();
+}
+
 Config load_options(const Options& o) {
   std::map<std::string, std::string> overrides;
   if (!o.data_dir.empty()) overrides["data_dir"] = o.data_dir;

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <functional>
@@ -77,6 +78,11 @@ Config load_options(const Options& opts);
 void emit(const Options& opts, const std::string& text);
 // Creates (or truncates) FILE readable by the owner only, for outputs too large for emit().
 std::ofstream open_private_output(const std::string& path);
+// A whole input file; Error(invalid, field `what`) naming the path when it cannot be read.
+std::string read_text_file(const std::string& path, const std::string& what);
+// Wall-clock seconds since `start`, for the timings commands print.
+double seconds_since(std::chrono::steady_clock::time_point start);
+std::int64_t millis_since(std::chrono::steady_clock::time_point start);
 // `ctis case ...` (case_commands.cc).
 void add_case_commands(CLI::App& app, Options& opts);
 // `ctis link ...` (link_commands.cc), `ctis routes ...` (surveillance_commands.cc),

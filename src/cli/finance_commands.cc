@@ -27,18 +27,6 @@ namespace {
 namespace fin = ctis::finance;
 using Clock = std::chrono::steady_clock;
 
-long long millis_since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-
-std::string read_text_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_invalid(what, "cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 constexpr fin::Pattern kAllPatterns[] = {
     fin::Pattern::fan_in,         fin::Pattern::fan_out,       fin::Pattern::scatter_gather,
     fin::Pattern::gather_scatter, fin::Pattern::bipartite,     fin::Pattern::stack,

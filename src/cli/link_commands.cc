@@ -29,18 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string read_text_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail_invalid(what, "cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The shared secret: the file must be private (as the data key file is), one line, the
 // trailing line end stripped.
 std::string read_secret(const std::string& path) {
@@ -203,8 +191,7 @@ int cmd_link_match(const Options& o) {
   std::cerr << "ctis: " << pairs.size() << " pairs (one to one) from " << candidates.size()
             << " candidates at threshold " << o.threshold << "; " << a.size() << " x " << b.size()
             << " records, " << stats.compared << " compared, " << stats.skipped
-            << " ruled out by popcount, in " << static_cast<long long>(seconds_since(start) * 1000)
-            << " ms" << std::endl;
+            << " ruled out by popcount, in " << millis_since(start) << " ms" << std::endl;
   return 0;
 }
 
