@@ -30,6 +30,13 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+namespace ctis::monitor {
+class Monitor;
+}
+namespace ctis::exchange {
+class Exchange;
+}
+
 namespace ctis::api {
 
 // What a handler gets: the request, who is calling, and the services.
@@ -41,8 +48,10 @@ struct Services {
   auth::Auth& auth;
   cases::Cases& cases;
   http::Metrics& metrics;
-  reports::Reports* reports = nullptr;  // safe reporting; null: its endpoints answer 503
-  alerts::Alerts* alerts = nullptr;     // alerts; null: its endpoints answer 503
+  reports::Reports* reports = nullptr;     // safe reporting; null: its endpoints answer 503
+  alerts::Alerts* alerts = nullptr;        // alerts; null: its endpoints answer 503
+  monitor::Monitor* monitor = nullptr;     // stored route data; null: its endpoints answer 503
+  exchange::Exchange* exchange = nullptr;  // linkage exchange; null: its endpoints answer 503
 };
 
 struct Call {

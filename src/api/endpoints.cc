@@ -1,5 +1,6 @@
 // The policy table: every endpoint, who may call it, and what it takes and returns.
 #include "api/platform.h"
+#include "api/table.h"
 
 namespace ctis::api {
 namespace {
@@ -7,43 +8,9 @@ namespace {
 using auth::Role;
 using nlohmann::json;
 
-const std::set<Role> kPublic = {Role::anonymous,  Role::admin,          Role::coordinator,
-                                Role::caseworker, Role::analyst,        Role::fiu_analyst,
-                                Role::partner,    Role::law_enforcement};
-const std::set<Role> kStaff = {Role::admin,          Role::coordinator, Role::caseworker,
-                               Role::analyst,        Role::fiu_analyst, Role::partner,
-                               Role::law_enforcement};
-const std::set<Role> kAdmin = {Role::admin};
-const std::set<Role> kManagers = {Role::admin, Role::coordinator};
-// Case work: the people who identify and assist victims; analysts read pseudonymous profiles.
-const std::set<Role> kCaseWork = {Role::coordinator, Role::caseworker};
-// Law enforcement reads the cases of its organisation and those referred to it with consent,
-// without the immigration status (cases.h); it reads the legal classification too.
-const std::set<Role> kCaseReaders = {Role::coordinator, Role::caseworker, Role::analyst,
-                                     Role::law_enforcement};
-const std::set<Role> kCaseWorkAndEnforcement = {Role::coordinator, Role::caseworker,
-                                                Role::law_enforcement};
-
-json ref(const std::string& name) { return {{"$ref", "#/components/schemas/" + name}}; }
-json object(json properties, json required = json::array()) {
-  return {{"type", "object"},
-          {"additionalProperties", false},
-          {"properties", std::move(properties)},
-          {"required", std::move(required)}};
-}
-json list_of(const std::string& key, const std::string& item) {
-  return object({{key, {{"type", "array"}, {"items", ref(item)}}}}, {key});
-}
-const json kString = {{"type", "string"}};
-
 std::vector<Endpoint> build() {
   std::vector<Endpoint> t;
-  auto add = [&](std::string method, std::string pattern, std::set<Role> roles, std::string summary,
-                 EndpointHandler handler, json request = nullptr, int status = 200,
-                 json response = nullptr) {
-    t.push_back({std::move(method), std::move(pattern), std::move(roles), std::move(summary),
-                 std::move(handler), std::move(request), status, std::move(response)});
-  };
+  const TableBuilder add{t};
   const json status_ok = object({{"status", kString}}, {"status"});
 
   add("GET", "/healthz", kPublic, "Liveness: the process answers.", health, nullptr, 200,
@@ -122,7 +89,6 @@ std::vector<Endpoint> build() {
               {"first_broken", {{"type", {"integer", "null"}}}},
               {"reason", kString}},
              {"ok", "entries", "first_broken", "reason"}));
-  const json any_object = {{"type", "object"}};
   add("GET", "/api/v1/cases", kCaseReaders,
       "Cases the caller may see (?status=&citizenship=&exploitation=&name=&document_number="
       "&limit=&before=).",
@@ -160,7 +126,6 @@ std::vector<Endpoint> build() {
   add("PUT", "/api/v1/cases/{id}/classification", kCaseWork,
       "Classify a case from its facts under the current rule set.", classify_case,
       object({{"facts", any_object}}, {"facts"}), 200, ref("Classification"));
-  const json list_any = {{"type", "array"}, {"items", any_object}};
   add("GET", "/api/v1/cases/{id}/services", kCaseWork, "Services given to the person.",
       case_services, nullptr, 200, object({{"services", list_any}}, {"services"}));
   add("POST", "/api/v1/cases/{id}/services", kCaseWork,
@@ -344,6 +309,8 @@ std::vector<Endpoint> build() {
       update_alert_rule, rule, 200, any_object);
   add("DELETE", "/api/v1/alert-rules/{id}", kRuleWriters, "Delete a route-monitor rule.",
       delete_alert_rule, nullptr, 204);
+  add_route_endpoints(t);
+  add_exchange_endpoints(t);
   return t;
 }
 
