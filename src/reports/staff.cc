@@ -327,13 +327,15 @@ int Reports::purge_expired(std::string_view today) {
   });
   if (purged == 0) return 0;
   // Leave no copy behind: the WAL (SQLite) or dead row versions (PostgreSQL) still hold them.
+  // VACUUM FULL rewrites each table and its indexes into new files (the old ones are truncated
+  // at commit); a plain VACUUM only marks the space free, which PostgreSQL need not overwrite.
   auto lease = impl_->db.connection();
   if (lease->dialect() == store::Dialect::sqlite) {
     lease->query("PRAGMA wal_checkpoint(TRUNCATE)");
   } else {
     for (const char* table : {"report_attachments", "report_messages", "report_keys",
                               "report_receipts", "report_contents", "reports"}) {
-      lease->execute(std::string("VACUUM ") + table);
+      lease->execute(std::string("VACUUM FULL ") + table);
     }
   }
   return purged;
