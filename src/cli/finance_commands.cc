@@ -1,92 +1,139 @@
-// `ctis finance scan` and `ctis finance generate`.
+// `ctis finance scan`, `ctis finance report` and `ctis finance generate`.
 //
-// scan loads transactions (AMLSim output, or a bank CSV export through a column mapping), runs
-// the graph patterns and the red-flag typologies and writes every hit with its explanation as
-// JSON. generate writes a synthetic transaction stream of any size, streamed so that memory
-// stays flat, with planted typologies and a label column; the shipped mapping
-// data/finance/mappings/ctis-synthetic.json reads it back. The generated data is synthetic:
-// accounts, amounts and places are made up.
+// scan loads transactions (AMLSim output, or a bank CSV export through a column mapping, with
+// an optional accounts file), runs the graph patterns and red-flag typologies and writes every
+// hit with its explanation as JSON. With --data DIR it also keeps the scan in DIR/finance/scan/
+// (replaced as a whole by the next scan): ledger.bin (the ledger, Ledger::save), hits.json (the
+// document scan prints), risk.json (ranked account and party scores with their reasons) and
+// networks.json (the counterparty networks of the ten highest-risk accounts). report reads that
+// folder and writes a goAML STR about one subject, validated against the FIU's XSD. generate
+// writes a synthetic stream with planted typologies (finance::generate_synthetic).
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_set>
 
 #include "cli/commands.h"
 #include "core/core.h"
-#include "core/random.h"
+#include "core/refdata.h"
 #include "finance/finance.h"
+#include "finance/goaml.h"
 
 namespace ctis::cli {
 namespace {
 
 namespace fin = ctis::finance;
+namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using nlohmann::ordered_json;
 
-constexpr fin::Pattern kAllPatterns[] = {
-    fin::Pattern::fan_in,         fin::Pattern::fan_out,       fin::Pattern::scatter_gather,
-    fin::Pattern::gather_scatter, fin::Pattern::bipartite,     fin::Pattern::stack,
-    fin::Pattern::cycle,          fin::Pattern::structuring,   fin::Pattern::funnel,
-    fin::Pattern::rapid_in_out,   fin::Pattern::night_activity};
-
-bool is_typology(fin::Pattern p) {
-  return p == fin::Pattern::structuring || p == fin::Pattern::funnel ||
-         p == fin::Pattern::rapid_in_out || p == fin::Pattern::night_activity;
-}
+constexpr std::size_t kNetworks = 10;
 
 std::vector<fin::Pattern> patterns_of(const std::vector<std::string>& names) {
-  if (names.empty()) return {std::begin(kAllPatterns), std::end(kAllPatterns)};
   std::vector<fin::Pattern> out;
+  if (names.empty()) {
+    for (std::size_t i = 0; i < fin::kPatternCount; ++i)
+      out.push_back(static_cast<fin::Pattern>(i));
+    return out;
+  }
   for (const auto& name : names) {
-    const auto* it = std::find_if(std::begin(kAllPatterns), std::end(kAllPatterns),
-                                  [&](fin::Pattern p) { return fin::to_string(p) == name; });
-    if (it == std::end(kAllPatterns)) {
+    const auto p = fin::parse_pattern(name);
+    if (!p) {
       std::string known;
-      for (const auto p : kAllPatterns)
-        known += (known.empty() ? "" : ", ") + std::string(fin::to_string(p));
+      for (std::size_t i = 0; i < fin::kPatternCount; ++i) {
+        known +=
+            (known.empty() ? "" : ", ") + std::string(fin::to_string(static_cast<fin::Pattern>(i)));
+      }
       fail_invalid("--patterns", "unknown pattern \"" + name + "\": " + known);
     }
-    out.push_back(*it);
+    out.push_back(*p);
   }
   return out;
 }
 
-std::vector<fin::Hit> run_pattern(const fin::Ledger& l, fin::Pattern p,
-                                  const fin::TypologyParams& t) {
-  switch (p) {
-    case fin::Pattern::fan_in:
-      return fin::fan_in(l, {});
-    case fin::Pattern::fan_out:
-      return fin::fan_out(l, {});
-    case fin::Pattern::scatter_gather:
-      return fin::scatter_gather(l, {});
-    case fin::Pattern::gather_scatter:
-      return fin::gather_scatter(l, {});
-    case fin::Pattern::bipartite:
-      return fin::bipartite(l, {});
-    case fin::Pattern::stack:
-      return fin::stack(l, {});
-    case fin::Pattern::cycle:
-      return fin::temporal_cycles(l, {});
-    case fin::Pattern::structuring:
-      return fin::structuring(l, t.structuring);
-    case fin::Pattern::funnel:
-      return fin::funnel_accounts(l, t.funnel);
-    case fin::Pattern::rapid_in_out:
-      return fin::rapid_in_out(l, t.rapid_in_out);
-    case fin::Pattern::night_activity:
-      return fin::night_activity(l, t.night);
-  }
-  return {};
-}
-
-nlohmann::json time_json(fin::Seconds t) {
+ordered_json time_json(fin::Seconds t) {
   if (t == fin::kNoTime) return nullptr;
   return format_iso8601(t * 1000);
+}
+
+fs::path scan_folder(const std::string& data_dir) {
+  return fs::path(data_dir) / "finance" / "scan";
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out = open_private_output(path.string());
+  out << text;
+  out.close();
+  if (!out) fail_unavailable("out", "cannot write " + path.string());
+}
+
+ordered_json risk_json(const fin::Ledger& l, const std::vector<fin::RiskScore>& scores,
+                       bool parties) {
+  ordered_json out = ordered_json::array();
+  for (const auto& s : scores) {
+    ordered_json reasons = ordered_json::array();
+    for (const auto& r : s.reasons) {
+      reasons.push_back({{"hit", r.hit},
+                         {"pattern", std::string(fin::to_string(r.pattern))},
+                         {"points", r.points}});
+    }
+    ordered_json entry;
+    if (parties) {
+      entry["party"] = std::string(l.party_name(s.id));
+    } else {
+      entry["account"] = std::string(l.account_name(s.id));
+      entry["party"] = std::string(l.party_name(l.account_party(s.id)));
+    }
+    entry["score"] = s.score;
+    entry["reasons"] = std::move(reasons);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// Writes the scan folder next to the old one, then swaps it in: a reader sees one whole scan.
+void keep_scan(const std::string& data_dir, const fin::Ledger& ledger,
+               const std::vector<fin::Hit>& hits, const std::string& hits_text,
+               const fin::TypologyParams& typologies) {
+  const fs::path folder = scan_folder(data_dir);
+  const fs::path next = folder.string() + ".partial", old = folder.string() + ".old";
+  fs::remove_all(next);
+  fs::create_directories(next);
+  fs::permissions(next, fs::perms::owner_all, fs::perm_options::replace);
+  {
+    std::ofstream out = open_private_output((next / "ledger.bin").string());
+    ledger.save(out);
+    out.close();
+    if (!out) fail_unavailable("out", "cannot write " + (next / "ledger.bin").string());
+  }
+  write_file(next / "hits.json", hits_text);
+  const auto accounts = fin::account_risk(hits, typologies.risk);
+  const auto parties = fin::party_risk(ledger, accounts);
+  const ordered_json risk = {{"typologies_version", typologies.version},
+                             {"accounts", risk_json(ledger, accounts, false)},
+                             {"parties", risk_json(ledger, parties, true)}};
+  write_file(next / "risk.json", risk.dump(1) + "\n");
+  ordered_json networks = ordered_json::object();
+  for (std::size_t i = 0; i < accounts.size() && i < kNetworks; ++i) {
+    const auto n = fin::network(ledger, static_cast<fin::AccountId>(accounts[i].id));
+    networks[std::string(ledger.account_name(n.subject))] =
+        ordered_json::parse(fin::network_json(ledger, n));
+  }
+  write_file(next / "networks.json", networks.dump() + "\n");
+  fs::remove_all(old);
+  if (fs::exists(folder)) fs::rename(folder, old);
+  fs::rename(next, folder);
+  fs::remove_all(old);
+  std::cerr << "ctis: scan kept in " << folder.string() << " (" << accounts.size()
+            << " accounts scored)" << std::endl;
 }
 
 int cmd_finance_scan(const Options& o) {
@@ -95,6 +142,9 @@ int cmd_finance_scan(const Options& o) {
   }
   if (!o.csv_file.empty() && o.mapping_file.empty()) {
     fail_invalid("--mapping", "--csv needs --mapping MAPPING.json");
+  }
+  if (!o.accounts_file.empty() && o.csv_file.empty()) {
+    fail_invalid("--accounts", "--accounts goes with --csv");
   }
   const auto patterns = patterns_of(o.patterns);
   const fin::TypologyParams typologies =
@@ -115,10 +165,20 @@ int cmd_finance_scan(const Options& o) {
     source = o.amlsim_dir;
   } else {
     const auto mapping = fin::ColumnMapping::from_json(read_text_file(o.mapping_file, "--mapping"));
+    std::vector<fin::AccountRecord> accounts;
+    if (!o.accounts_file.empty()) {
+      std::istringstream in(read_text_file(o.accounts_file, "--accounts"));
+      try {
+        accounts = fin::read_accounts_csv(in);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::invalid) throw;
+        throw Error(e.kind(), e.code(), o.accounts_file + ": " + e.what(), e.field());
+      }
+    }
     std::ifstream in(o.csv_file, std::ios::binary);
     if (!in) fail_invalid("--csv", "cannot read " + o.csv_file + ": " + std::strerror(errno));
     try {
-      ledger = fin::ingest_csv(in, mapping, ingest);
+      ledger = fin::ingest_csv(in, mapping, ingest, nullptr, accounts);
     } catch (const Error& e) {
       // The row and column are in field(); say which file they belong to.
       if (e.kind() != ErrorKind::invalid || e.field().empty()) throw;
@@ -130,25 +190,24 @@ int cmd_finance_scan(const Options& o) {
             << ledger.account_count() << " accounts in " << millis_since(start) << " ms"
             << std::endl;
 
-  nlohmann::ordered_json hits = nlohmann::ordered_json::array();
-  nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+  std::vector<fin::Hit> all;
+  ordered_json hits = ordered_json::array();
+  ordered_json counts = ordered_json::object();
   for (const auto p : patterns) {
     const std::string name(fin::to_string(p));
-    if (is_typology(p) && !ledger.timed()) {
-      if (o.patterns.empty()) {
-        std::cerr << "ctis: " << name << " skipped: the transactions have no times" << std::endl;
-        continue;
-      }
+    if (fin::is_typology(p) && !ledger.timed() && o.patterns.empty()) {
+      std::cerr << "ctis: " << name << " skipped: the transactions have no times" << std::endl;
+      continue;
     }
     const auto began = Clock::now();
-    const auto found = run_pattern(ledger, p, typologies);
+    auto found = fin::run_pattern(ledger, p, typologies);
     counts[name] = found.size();
     std::cerr << "ctis: " << name << ": " << found.size() << " hits in " << millis_since(began)
               << " ms" << std::endl;
-    for (const auto& h : found) {
-      nlohmann::ordered_json accounts = nlohmann::ordered_json::array();
+    for (auto& h : found) {
+      ordered_json accounts = ordered_json::array();
       for (const auto a : h.accounts) accounts.push_back(std::string(ledger.account_name(a)));
-      nlohmann::ordered_json txs = nlohmann::ordered_json::array();
+      ordered_json txs = ordered_json::array();
       for (const auto t : h.transactions) txs.push_back(std::string(ledger.transaction_id(t)));
       hits.push_back({{"pattern", name},
                       {"accounts", std::move(accounts)},
@@ -157,205 +216,135 @@ int cmd_finance_scan(const Options& o) {
                       {"last_time", time_json(h.last_time)},
                       {"total_amount_minor", h.total_amount},
                       {"explanation", h.explanation}});
+      all.push_back(std::move(h));
     }
   }
-  nlohmann::ordered_json out = {{"source", source},
-                                {"transactions", ledger.transaction_count()},
-                                {"accounts", ledger.account_count()},
-                                {"timed", ledger.timed()},
-                                {"typologies_version", typologies.version},
-                                {"counts", std::move(counts)},
-                                {"hits", std::move(hits)}};
-  emit(o, out.dump(1) + "\n");
+  ordered_json out = {{"source", source},
+                      {"transactions", ledger.transaction_count()},
+                      {"accounts", ledger.account_count()},
+                      {"timed", ledger.timed()},
+                      {"typologies_version", typologies.version},
+                      {"counts", std::move(counts)},
+                      {"hits", std::move(hits)}};
+  const std::string text = out.dump(1) + "\n";
+  if (!o.data_dir.empty()) keep_scan(o.data_dir, ledger, all, text, typologies);
+  emit(o, text);
   std::cerr << "ctis: scan done in " << millis_since(start) << " ms" << std::endl;
   return 0;
 }
 
-// ---- The synthetic stream ----
-
-// The same stream for the same seed on every platform.
-using Random = ctis::SplitMix64;
-
-constexpr fin::Seconds kDay = 86400;
-constexpr fin::Seconds kHour = 3600;
-
-// "YYYY-MM-DD HH:MM:SS" (UTC) of seconds since the epoch (days-to-civil, proleptic Gregorian).
-void append_time(std::string& out, fin::Seconds t) {
-  const fin::Seconds days = t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
-  const fin::Seconds secs = t - days * kDay;
-  const fin::Seconds z = days + 719468;
-  const fin::Seconds era = (z >= 0 ? z : z - 146096) / 146097;
-  const fin::Seconds doe = z - era * 146097;
-  const fin::Seconds yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const fin::Seconds doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const fin::Seconds mp = (5 * doy + 2) / 153;
-  const fin::Seconds d = doy - (153 * mp + 2) / 5 + 1;
-  const fin::Seconds m = mp < 10 ? mp + 3 : mp - 9;
-  const fin::Seconds y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  char buf[96];  // room for any 64-bit fields, though the values are small
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld",
-                static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                static_cast<long long>(secs / kHour), static_cast<long long>(secs % kHour / 60),
-                static_cast<long long>(secs % 60));
-  out += buf;
+fs::path goaml_xsd(const Options& o) {
+  if (!o.schema_file.empty()) return o.schema_file;
+  const char* shared = std::getenv("CTIS_SHARED_DATA");
+  if (shared != nullptr && *shared != '\0') {
+    fs::path p = fs::path(shared) / "finance" / "goaml-5.0.1" / "goAMLSchema.xsd";
+    if (fs::exists(p)) return p;
+  }
+  fail_invalid("--xsd", "give the FIU's goAML schema with --xsd FILE (goAMLSchema.xsd)");
 }
 
-class StreamWriter {
- public:
-  StreamWriter(std::ofstream& out, std::uint64_t rows) : out_(out), rows_(rows) {
-    buffer_ = "id,time,from,to,amount,currency,channel,location,label,alert_id\n";
+// The hits of the kept scan that name the subject, rebuilt against the kept ledger.
+std::vector<fin::Hit> hits_of(const fin::Ledger& l, const nlohmann::json& doc,
+                              fin::AccountId subject) {
+  const std::string name(l.account_name(subject));
+  std::vector<fin::Hit> out;
+  std::vector<std::vector<std::string>> ids;
+  std::unordered_set<std::string> wanted;
+  for (const auto& h : doc.at("hits")) {
+    const auto& accounts = h.at("accounts");
+    if (std::find(accounts.begin(), accounts.end(), name) == accounts.end()) continue;
+    fin::Hit hit;
+    hit.pattern =
+        fin::parse_pattern(h.at("pattern").get<std::string>()).value_or(fin::Pattern::fan_in);
+    for (const auto& a : accounts) {
+      if (auto id = l.find_account(a.get<std::string>())) hit.accounts.push_back(*id);
+    }
+    hit.explanation = h.at("explanation").get<std::string>();
+    ids.push_back(h.at("transactions").get<std::vector<std::string>>());
+    wanted.insert(ids.back().begin(), ids.back().end());
+    out.push_back(std::move(hit));
   }
-  bool full() const { return written_ >= rows_; }
-  std::uint64_t written() const { return written_; }
-
-  // One transaction; from or to empty for cash. Rows past the requested count are dropped.
-  void row(fin::Seconds time, const std::string& from, const std::string& to, fin::Minor amount,
-           const char* channel, const std::string& location, const char* label,
-           std::uint64_t alert) {
-    if (full()) return;
-    ++written_;
-    buffer_ += 'T';
-    buffer_ += std::to_string(written_);
-    buffer_ += ',';
-    append_time(buffer_, time);
-    buffer_ += ',';
-    buffer_ += from;
-    buffer_ += ',';
-    buffer_ += to;
-    buffer_ += ',';
-    buffer_ += std::to_string(amount / 100);
-    buffer_ += '.';
-    buffer_ += static_cast<char>('0' + amount % 100 / 10);
-    buffer_ += static_cast<char>('0' + amount % 10);
-    buffer_ += ",EUR,";
-    buffer_ += channel;
-    buffer_ += ',';
-    buffer_ += location;
-    buffer_ += ',';
-    buffer_ += label;
-    buffer_ += ',';
-    buffer_ += std::to_string(alert);
-    buffer_ += '\n';
-    if (buffer_.size() >= (std::size_t{1} << 20)) flush();
-    if (written_ % 1000000 == 0) std::cerr << "ctis: wrote " << written_ << " rows" << std::endl;
+  std::unordered_map<std::string, fin::TxIndex> index;
+  for (fin::TxIndex t = 0; t < l.transaction_count(); ++t) {
+    const std::string id(l.transaction_id(t));
+    if (wanted.count(id)) index.emplace(id, t);
   }
-  void flush() {
-    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-    buffer_.clear();
-    if (!out_) fail_unavailable("out", "cannot write the output file");
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (const auto& id : ids[i]) {
+      const auto it = index.find(id);
+      if (it == index.end())
+        fail_invalid("hits.json",
+                     "the kept scan names transaction " + id + " that its ledger lacks");
+      out[i].transactions.push_back(it->second);
+    }
   }
-
- private:
-  std::ofstream& out_;
-  std::uint64_t rows_;
-  std::uint64_t written_ = 0;
-  std::string buffer_;
-};
-
-std::string account_name(std::uint64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "AC%09llu", static_cast<unsigned long long>(n));
-  return buf;
+  return out;
 }
 
-std::string branch(Random& r) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "BR-%03llu", static_cast<unsigned long long>(r.below(400)));
-  return buf;
+int cmd_finance_report(const Options& o) {
+  if (o.format != "goaml") fail_invalid("--format", "the only report format is goaml");
+  if (o.out.empty() || o.out == "-") fail_invalid("--out", "finance report needs --out FILE.xml");
+  const Config c = load_options(o);
+  const fs::path folder = scan_folder(c.data_dir);
+  if (!fs::exists(folder / "ledger.bin")) {
+    fail_invalid("--data", "no finance scan in " + c.data_dir + ": run `ctis finance scan --data " +
+                               c.data_dir + " ...` first");
+  }
+  const auto settings =
+      o.entity_file.empty()
+          ? fin::goaml::example_report_settings()
+          : fin::goaml::report_settings_from_json(read_text_file(o.entity_file, "--entity"));
+  const auto schema = fin::goaml::GoamlSchema::load(goaml_xsd(o));
+  std::ifstream in(folder / "ledger.bin", std::ios::binary);
+  const fin::Ledger ledger = fin::Ledger::load(in);
+  const auto risk =
+      nlohmann::json::parse(read_text_file((folder / "risk.json").string(), "risk.json"));
+  const auto hits =
+      nlohmann::json::parse(read_text_file((folder / "hits.json").string(), "hits.json"));
+
+  std::string subject_name = o.subject;
+  long long score = 0;
+  for (const auto& entry : risk.at("accounts")) {
+    if (subject_name.empty() || entry.at("account") == subject_name) {
+      subject_name = entry.at("account").get<std::string>();
+      score = entry.at("score").get<long long>();
+      break;
+    }
+  }
+  if (subject_name.empty())
+    fail_invalid("--subject", "the kept scan has no hits, so no subject to report");
+  const auto subject = ledger.find_account(subject_name);
+  if (!subject) fail_invalid("--subject", "no account " + subject_name + " in the kept scan");
+  const auto own = hits_of(ledger, hits, *subject);
+  const auto now =
+      static_cast<fin::Seconds>(std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count());
+  const auto report = fin::goaml::subject_report(ledger, *subject, own, score, settings, now);
+  fin::goaml::write_goaml_file(report, schema, o.out);
+  std::cerr << "ctis: wrote an STR about " << subject_name << " (score " << score << ", "
+            << own.size() << " hits, " << report.transactions.size() << " transactions) to "
+            << o.out << "; it validates against " << goaml_xsd(o).string() << std::endl;
+  return 0;
 }
 
-// Background: transfers between uniformly chosen ordinary accounts, about 10 per account and
-// year, with small cash deposits now and then. Planted: about 3 groups per 1,000 rows, each
-// among accounts of its own (numbered after the ordinary ones), labelled with its typology
-// and a group number so that detections can be scored.
 int cmd_finance_generate(const Options& o) {
   if (o.rows == 0) fail_invalid("--rows", "--rows must be at least 1");
   if (o.out.empty() || o.out == "-") fail_invalid("--out", "finance generate needs --out FILE");
   const std::string partial = o.out + ".partial";
   const auto start = Clock::now();
-  Random r(o.seed);
-  const std::uint64_t ordinary = std::max<std::uint64_t>(1000, o.rows / 5);
-  std::uint64_t next_account = ordinary;
-  std::uint64_t alerts = 0;
-  const fin::Seconds origin = fin::days_from_civil(2025, 1, 1) * kDay;
-  const fin::Seconds span = 365 * kDay;
-  const auto fresh = [&] { return account_name(next_account++); };
-  const auto someone = [&] { return account_name(r.below(ordinary)); };
-  const auto amount = [&](fin::Minor low, fin::Minor high) {
-    return low + static_cast<fin::Minor>(r.below(static_cast<std::uint64_t>(high - low)));
-  };
-  std::uint64_t planted[5] = {};
+  std::map<std::string, std::uint64_t> planted;
   try {
     std::ofstream out = open_private_output(partial);
-    StreamWriter w(out, o.rows);
-    while (!w.full()) {
-      const auto now = origin + static_cast<fin::Seconds>(static_cast<double>(w.written()) /
-                                                          static_cast<double>(o.rows) *
-                                                          static_cast<double>(span));
-      const std::uint64_t kind = r.below(1000);
-      if (kind >= 5 || now > origin + span - 10 * kDay) {
-        // Ordinary business happens in the daytime (08:00-21:00), so night activity stands out.
-        const fin::Seconds day_time =
-            now - now % kDay + 8 * kHour + static_cast<fin::Seconds>(r.below(13 * kHour));
-        if (r.below(20) == 0) {
-          w.row(day_time, "", someone(), amount(2000, 200000), "CASH", branch(r), "normal", 0);
-        } else {
-          static const char* const kChannels[] = {"WIRE", "ACH", "CARD"};
-          std::string from = someone(), to = someone();
-          while (to == from) to = someone();
-          w.row(day_time, from, to, amount(1000, 500000), kChannels[r.below(3)], "", "normal", 0);
-        }
-        continue;
-      }
-      ++planted[kind];
-      const std::uint64_t id = ++alerts;
-      switch (kind) {
-        case 0: {  // fan-in: 8 payers into one account within a day
-          const std::string hub = fresh();
-          for (fin::Seconds i = 1; i <= 8; ++i) {
-            w.row(now + i * kHour, someone(), hub, amount(80000, 300000), "WIRE", "", "fan_in", id);
-          }
-          break;
-        }
-        case 1: {  // fan-out: one account pays 8 within a day
-          const std::string hub = fresh();
-          for (fin::Seconds i = 1; i <= 8; ++i) {
-            w.row(now + i * kHour, hub, someone(), amount(80000, 300000), "WIRE", "", "fan_out",
-                  id);
-          }
-          break;
-        }
-        case 2: {  // cycle of 4, one day apart, a fee taken at each step
-          std::string ring[4] = {fresh(), fresh(), fresh(), fresh()};
-          fin::Minor value = amount(2000000, 5000000);
-          for (fin::Seconds i = 0; i < 4; ++i) {
-            w.row(now + i * kDay, ring[i], ring[(i + 1) % 4], value, "WIRE", "", "cycle", id);
-            value -= value / 50;
-          }
-          break;
-        }
-        case 3: {  // scatter-gather: a source pays 4 intermediates who pay one sink
-          const std::string source = fresh(), sink = fresh();
-          for (fin::Seconds i = 1; i <= 4; ++i) {
-            const std::string mid = fresh();
-            const fin::Minor value = amount(300000, 900000);
-            w.row(now, source, mid, value, "WIRE", "", "scatter_gather", id);
-            w.row(now + i * kHour * 6, mid, sink, value - value / 100, "WIRE", "", "scatter_gather",
-                  id);
-          }
-          break;
-        }
-        default: {  // structuring: 4 cash deposits just under 10,000.00 within 3 days
-          const std::string holder = fresh();
-          for (fin::Seconds i = 0; i < 4; ++i) {
-            w.row(now + i * 18 * kHour, "", holder, amount(910000, 999000), "CASH", branch(r),
-                  "structuring", id);
-          }
-          break;
-        }
-      }
-    }
-    w.flush();
+    std::ofstream accounts;
+    if (!o.accounts_file.empty()) accounts = open_private_output(o.accounts_file);
+    fin::GenerateOptions g;
+    g.rows = o.rows;
+    g.seed = o.seed;
+    g.progress = [](std::uint64_t rows) {
+      std::cerr << "ctis: wrote " << rows << " rows" << std::endl;
+    };
+    planted = fin::generate_synthetic(out, o.accounts_file.empty() ? nullptr : &accounts, g);
     out.close();
     if (!out) fail_unavailable("out", "cannot write " + o.out);
   } catch (...) {
@@ -366,13 +355,37 @@ int cmd_finance_generate(const Options& o) {
     fail_unavailable("out", "cannot write " + o.out + ": " + std::strerror(errno));
   }
   std::cerr << "ctis: wrote " << o.rows << " synthetic transactions to " << o.out << " in "
-            << millis_since(start) << " ms; planted " << planted[0] << " fan_in, " << planted[1]
-            << " fan_out, " << planted[2] << " cycle, " << planted[3] << " scatter_gather, "
-            << planted[4] << " structuring (the last may be cut by --rows)" << std::endl;
+            << millis_since(start) << " ms; planted";
+  for (const auto& [kind, n] : planted) std::cerr << " " << n << " " << kind;
+  std::cerr << " (the last may be cut by --rows)" << std::endl;
   return 0;
 }
 
 }  // namespace
+
+void load_demo_finance(const std::string& data_dir) {
+  const fs::path folder = fs::path(data_dir) / "finance";
+  fs::create_directories(folder);
+  Options o;
+  o.rows = 20000;
+  o.seed = 2026;
+  o.out = (folder / "demo-transactions.csv").string();
+  o.accounts_file = (folder / "demo-accounts.csv").string();
+  cmd_finance_generate(o);
+  Options scan;
+  scan.csv_file = o.out;
+  scan.accounts_file = o.accounts_file;
+  scan.data_dir = data_dir;
+  scan.out = (folder / "demo-hits.json").string();
+  scan.mapping_file.clear();
+  // The shipped mapping is compiled in; write it beside the data for the scan (and the user).
+  const auto mapping = reference_files().find("finance/mappings/ctis-synthetic.json");
+  if (mapping == reference_files().end())
+    fail_unavailable("mapping", "ctis-synthetic.json is not compiled in");
+  scan.mapping_file = (folder / "ctis-synthetic-mapping.json").string();
+  write_file(scan.mapping_file, std::string(mapping->second));
+  cmd_finance_scan(scan);
+}
 
 void add_finance_commands(CLI::App& app, Options& o) {
   auto* finance = app.add_subcommand("finance", "Financial intelligence: transaction analysis");
@@ -380,15 +393,29 @@ void add_finance_commands(CLI::App& app, Options& o) {
 
   auto* scan = add_leaf(finance, "scan",
                         "Run the graph patterns and red-flag typologies over transactions and "
-                        "write the hits as JSON",
+                        "write the hits as JSON (with --data, keep the scan for reports)",
                         o, cmd_finance_scan);
   scan->add_option("--amlsim", o.amlsim_dir, "AMLSim output folder");
   scan->add_option("--csv", o.csv_file, "Transactions CSV (with --mapping)");
   scan->add_option("--mapping", o.mapping_file, "Column mapping JSON for --csv");
+  scan->add_option("--accounts", o.accounts_file, "Accounts CSV: holders, kinds, hours, contacts");
   scan->add_option("--patterns", o.patterns, "Patterns to run (default: all)")->delimiter(',');
   scan->add_option("--typologies", o.typologies_file,
                    "Red-flag parameters JSON (default: data/finance/typologies.json)");
   scan->add_option("--out", o.out, "JSON file to write (default stdout)");
+
+  auto* report = add_leaf(finance, "report",
+                          "Write a goAML STR about the highest-risk (or the given) account of "
+                          "the last kept scan, validated against the FIU's schema",
+                          o, cmd_finance_report);
+  report->add_option("--format", o.format, "Report format: goaml")->required();
+  report->add_option("--out", o.out, "XML file to write")->required();
+  report->add_option("--subject", o.subject, "Account to report (default: highest risk)");
+  report->add_option("--xsd", o.schema_file,
+                     "The FIU's goAMLSchema.xsd (default: $CTIS_SHARED_DATA/finance/goaml-5.0.1)");
+  report->add_option("--entity", o.entity_file,
+                     "Reporting entity JSON (default: the example of data/finance/"
+                     "reporting-entity.json)");
 
   auto* generate = add_leaf(finance, "generate",
                             "Write a synthetic transaction CSV with planted typologies and labels",
@@ -396,6 +423,9 @@ void add_finance_commands(CLI::App& app, Options& o) {
   generate->add_option("--rows", o.rows, "Number of transactions")->required();
   generate->add_option("--out", o.out, "CSV file to write")->required();
   generate->add_option("--seed", o.seed, "Seed (default 1): the same seed gives the same file");
+  generate->add_option("--accounts", o.accounts_file,
+                       "Also plant the red flags that need account attributes and write the "
+                       "accounts CSV here");
 }
 
 }  // namespace ctis::cli

@@ -24,6 +24,7 @@
 // cannot be read.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -35,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ctis::finance {
@@ -51,6 +53,7 @@ inline constexpr Seconds kSecondsPerHour = 3600;
 inline constexpr Seconds kSecondsPerDay = 86400;
 
 enum class Channel : std::uint8_t { other, cash, wire, ach, card, crypto, prepaid, check };
+enum class PartyKind : std::uint8_t { unknown, person, business };
 std::string_view to_string(Channel c);
 std::optional<Channel> parse_channel(std::string_view code);  // "wire", "ach", ...
 
@@ -83,7 +86,26 @@ struct Transaction {
   Channel channel = Channel::other;
   std::uint16_t mcc = 0;  // merchant category code, 0 = none
   std::string location;   // branch, city or terminal, may be empty
+  std::string purpose;    // lower-case code such as "payroll", "rent"; may be empty
 };
+
+// An account holder as given to the builder. Contact data is hashed on the way in (SHA-256 of
+// the normalised value, first 64 bits): the ledger can tell that two parties share a phone but
+// holds no phone number, and explanations never print one.
+struct PartyDetails {
+  PartyKind kind = PartyKind::unknown;
+  std::string sector;                   // free text, e.g. "nail salon"
+  int open_hour = -1, close_hour = -1;  // business hours [open, close) local time; -1 unknown
+  std::string phone, email, address;
+};
+struct PartyInfo {
+  PartyKind kind = PartyKind::unknown;
+  std::uint32_t sector = 0;  // label id
+  std::int8_t open_hour = -1, close_hour = -1;
+  std::uint64_t phone = 0, email = 0, address = 0;  // contact hashes, 0 = none
+};
+// The hash a contact value is stored as: case, spaces and punctuation are ignored.
+std::uint64_t contact_hash(std::string_view value);
 
 class Ledger {
  public:
@@ -100,6 +122,10 @@ class Ledger {
   PartyId account_party(AccountId a) const { return account_party_[a]; }
   std::string_view party_name(PartyId p) const { return parties_.name(p); }
   std::string_view account_country(AccountId a) const { return labels_.name(account_country_[a]); }
+  // What the account is to the bank: "escort_ad_site", "payment_processor", ... or empty.
+  std::string_view account_kind(AccountId a) const { return labels_.name(account_kind_[a]); }
+  const PartyInfo& party_info(PartyId p) const { return party_info_[p]; }
+  std::string_view party_sector(PartyId p) const { return labels_.name(party_info_[p].sector); }
 
   // Transaction columns, in time order.
   std::span<const Seconds> times() const { return time_; }
@@ -111,6 +137,7 @@ class Ledger {
   std::string_view transaction_id(TxIndex t) const;
   std::string_view currency(TxIndex t) const { return labels_.name(currency_[t]); }
   std::string_view location(TxIndex t) const { return labels_.name(location_[t]); }
+  std::string_view purpose(TxIndex t) const { return labels_.name(purpose_[t]); }
   Transaction transaction(TxIndex t) const;
 
   // Graph: transactions leaving / entering an account, in time order.
@@ -123,20 +150,28 @@ class Ledger {
 
  private:
   friend class LedgerBuilder;
+  void build_adjacency();                 // timed flag and CSR from the sorted columns
   Interner accounts_, parties_, labels_;  // labels_: countries, currencies, locations ("" = 0)
   std::vector<PartyId> account_party_;
-  std::vector<std::uint32_t> account_country_;
+  std::vector<std::uint32_t> account_country_, account_kind_;
+  std::vector<PartyInfo> party_info_;
   std::string tx_id_chars_;
   std::vector<std::uint64_t> tx_id_offset_;
   std::vector<Seconds> time_;
   std::vector<AccountId> from_, to_;
   std::vector<Minor> amount_;
-  std::vector<std::uint32_t> currency_, location_;
+  std::vector<std::uint32_t> currency_, location_, purpose_;
   std::vector<Channel> channel_;
   std::vector<std::uint16_t> mcc_;
   std::vector<std::size_t> out_offset_, in_offset_;
   std::vector<TxIndex> out_tx_, in_tx_;
   bool timed_ = true;
+
+ public:
+  // A compact binary copy (the scan folder's ledger.bin); load() throws Error(invalid) for a
+  // file that is not one, naming the part at fault.
+  void save(std::ostream& out) const;
+  static Ledger load(std::istream& in);
 };
 
 class LedgerBuilder {
@@ -145,7 +180,9 @@ class LedgerBuilder {
   // Declares an account (optional: transactions intern unknown accounts with no party).
   // Declaring it again updates its party and country.
   AccountId add_account(std::string_view external_id, std::string_view party = {},
-                        std::string_view country = {});
+                        std::string_view country = {}, std::string_view account_kind = {});
+  // Declares a party's attributes (the party is created if new).
+  void set_party(std::string_view party, const PartyDetails& details);
   // Throws Error(invalid) for a transaction with neither sender nor receiver.
   void add_transaction(const Transaction& t);
   std::size_t transaction_count() const { return staged_.time_.size(); }
@@ -162,7 +199,7 @@ class LedgerBuilder {
 //   {"version": 1, "delimiter": ",",
 //    "columns": {"id": "TXN_ID", "time": "Date", "from": "Sender", "to": "Receiver",
 //                "amount": "Amount", "currency": "Ccy", "channel": "Type", "mcc": "MCC",
-//                "location": "Branch"},
+//                "location": "Branch", "purpose": "Purpose"},
 //    "time_format": "%Y-%m-%d %H:%M:%S",   // or "unix_seconds", "unix_millis", "days"
 //    "time_origin": "2017-01-01",          // for "days": day n is origin + n days
 //    "amount": {"decimal_separator": ".", "thousands_separator": ",", "minor_digits": 2},
@@ -205,8 +242,19 @@ struct IngestReport {
   std::vector<RowError> bad_rows;
 };
 
+// Accounts and their holders, declared before the transactions so that the red flags know
+// businesses, opening hours, account kinds and (hashed) contact data. A CSV with a header row
+// naming any of: account (required), party, party_kind (person|business), sector, country,
+// account_kind, open_hour, close_hour (0..24), phone, email, address. Error(invalid) names
+// "row N, column X".
+struct AccountRecord {
+  std::string account, party, country, account_kind;
+  PartyDetails details;
+};
+std::vector<AccountRecord> read_accounts_csv(std::istream& in);
+
 Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOptions& options = {},
-                  IngestReport* report = nullptr);
+                  IngestReport* report = nullptr, std::span<const AccountRecord> accounts = {});
 
 // Parses "1,234.56" style amounts into minor units; nullopt with a reason on failure.
 std::optional<Minor> parse_amount(std::string_view text, const ColumnMapping& m,
@@ -229,6 +277,23 @@ struct PlantedAlert {
 // alert_members.csv (graph stage) or alerts.csv (sample_outputs).
 std::vector<PlantedAlert> load_amlsim_alerts(const std::filesystem::path& dir);
 
+// ---- Synthetic data ----
+
+// Writes `rows` transactions in the CSV form data/finance/mappings/ctis-synthetic.json reads
+// (columns id,time,from,to,amount,currency,channel,location,mcc,purpose,label,alert_id; label
+// and alert_id name the planted typology and group). With `accounts`, also plants the red
+// flags that need account attributes (ad payments, wage pooling, shared contact, travel,
+// off-hours deposits) and writes those accounts there as read_accounts_csv() reads them.
+// Returns the planted groups per typology (the last may be cut short by rows).
+struct GenerateOptions {
+  std::uint64_t rows = 0;
+  std::uint64_t seed = 1;
+  std::function<void(std::uint64_t rows)> progress;  // every million rows
+};
+std::map<std::string, std::uint64_t> generate_synthetic(std::ostream& transactions,
+                                                        std::ostream* accounts,
+                                                        const GenerateOptions& options);
+
 // ---- Graph patterns ----
 
 enum class Pattern : std::uint8_t {
@@ -243,7 +308,18 @@ enum class Pattern : std::uint8_t {
   funnel,
   rapid_in_out,
   night_activity,
+  ad_payments,
+  travel_bursts,
+  off_hours_deposits,
+  cash_no_payroll,
+  no_payroll,
+  wage_pooling,
+  shared_contact,
+  opaque_channels,
+  high_risk_corridor,
 };
+inline constexpr std::size_t kPatternCount = 20;
+std::optional<Pattern> parse_pattern(std::string_view name);
 std::string_view to_string(Pattern p);
 
 struct Hit {
@@ -330,12 +406,95 @@ struct NightParams {
   std::size_t min_count = 5;
   int min_share_percent = 50;
 };
+// Merchant category codes as inclusive ranges ("mccs": [7273, [3501, 3999]] in the file).
+struct MccSet {
+  std::vector<std::pair<std::uint16_t, std::uint16_t>> ranges;
+  bool contains(std::uint16_t mcc) const;
+};
+// Transactions a rule looks at: by merchant category, by the counterparty account's kind, or
+// by channel (any one matches).
+struct Selector {
+  MccSet mccs;
+  std::vector<std::string> counterparty_kinds;
+  std::vector<Channel> channels;
+};
+// Frequent small payments to escort / online classified ad sites.
+struct AdPaymentParams {
+  Selector targets;
+  Minor max_amount = 20000;
+  std::size_t min_count = 5;
+  Seconds window = 30 * kSecondsPerDay;
+};
+// Lodging, travel and ride payments in several cities within a short window.
+struct TravelParams {
+  Selector targets;
+  std::size_t min_cities = 3;  // distinct transaction locations
+  std::size_t min_count = 5;
+  Seconds window = 7 * kSecondsPerDay;
+};
+// Deposits into a business's account outside its declared opening hours.
+struct OffHoursParams {
+  std::vector<Channel> channels{Channel::cash};
+  std::size_t min_count = 3;
+  int min_share_percent = 25;
+  int utc_offset_minutes = 0;
+};
+// Steady cash deposits and no payroll payments at all. Cash_no_payroll looks at any account;
+// no_payroll at business accounts with revenue and no payroll, payroll tax or insurance.
+struct PayrollParams {
+  std::vector<std::string> payroll_purposes{"payroll", "payroll_tax", "insurance"};
+  std::size_t min_cash_deposits = 10;
+  Minor min_cash_total = 1000000;
+  std::size_t min_cash_weeks = 4;  // deposits in this many distinct weeks: "steady"
+  std::size_t min_receipts = 10;   // no_payroll: incoming payments of a business
+  Minor min_revenue = 2000000;
+};
+// Several wage credits into one account within the window, then mostly moved out.
+struct WagePoolingParams {
+  std::vector<std::string> wage_purposes{"payroll", "salary", "wage"};
+  std::size_t min_wages = 3;
+  Seconds window = 14 * kSecondsPerDay;
+  Seconds outflow_within = 3 * kSecondsPerDay;
+  int outflow_share_percent = 80;
+};
+// Many different senders to one beneficiary who share a phone, e-mail or address.
+struct SharedContactParams {
+  std::size_t min_senders = 3;
+};
+// Prepaid cards, crypto and payment processors that hide the counterparty.
+struct OpaqueParams {
+  Selector targets;
+  std::size_t min_count = 5;
+  Minor min_total = 100000;
+  Seconds window = 30 * kSecondsPerDay;
+};
+// Transfers between the countries of a high-risk corridor ("*" matches any country).
+struct CorridorParams {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::size_t min_count = 1;
+  Minor min_total = 0;
+};
+// How hits add up to a risk score: points per pattern for the central account of a hit (its
+// first account); other members get member_percent of them.
+struct RiskParams {
+  std::array<int, kPatternCount> weights{};
+  int member_percent = 50;
+};
 struct TypologyParams {
   std::string version;
   StructuringParams structuring;
   FunnelParams funnel;
   RapidInOutParams rapid_in_out;
   NightParams night;
+  AdPaymentParams ad_payments;
+  TravelParams travel;
+  OffHoursParams off_hours;
+  PayrollParams payroll;
+  WagePoolingParams wage_pooling;
+  SharedContactParams shared_contact;
+  OpaqueParams opaque;
+  CorridorParams corridors;
+  RiskParams risk;
   // Error(invalid) names the JSON pointer at fault.
   static TypologyParams from_json(std::string_view json_text);
   static const TypologyParams& defaults();  // data/finance/typologies.json
@@ -349,7 +508,60 @@ std::vector<Hit> funnel_accounts(const Ledger& l, const FunnelParams& p);
 std::vector<Hit> rapid_in_out(const Ledger& l, const RapidInOutParams& p);
 // Accounts whose activity is mostly between late evening and early morning (local time).
 std::vector<Hit> night_activity(const Ledger& l, const NightParams& p);
-// All four with one parameter set.
+std::vector<Hit> ad_payments(const Ledger& l, const AdPaymentParams& p);
+std::vector<Hit> travel_bursts(const Ledger& l, const TravelParams& p);
+std::vector<Hit> off_hours_deposits(const Ledger& l, const OffHoursParams& p);
+std::vector<Hit> cash_no_payroll(const Ledger& l, const PayrollParams& p);
+std::vector<Hit> no_payroll(const Ledger& l, const PayrollParams& p);
+// Not covered by rapid_in_out, which needs repeated large receipts each followed by an
+// outflow; this one is about several wage credits (of several people) pooled in one account.
+std::vector<Hit> wage_pooling(const Ledger& l, const WagePoolingParams& p);
+std::vector<Hit> shared_contact(const Ledger& l, const SharedContactParams& p);
+std::vector<Hit> opaque_channels(const Ledger& l, const OpaqueParams& p);
+std::vector<Hit> high_risk_corridors(const Ledger& l, const CorridorParams& p);
+// Every red-flag typology with one parameter set.
 std::vector<Hit> red_flags(const Ledger& l, const TypologyParams& p = TypologyParams::defaults());
+// One pattern or typology by its enum, graph patterns with their default parameters.
+std::vector<Hit> run_pattern(const Ledger& l, Pattern p, const TypologyParams& t);
+bool is_typology(Pattern p);  // needs transaction times
+
+// ---- Risk and networks ----
+
+struct RiskReason {
+  std::size_t hit = 0;  // index into the hits given
+  Pattern pattern{};
+  int points = 0;
+};
+struct RiskScore {
+  std::uint32_t id = 0;  // AccountId or PartyId
+  long long score = 0;
+  std::vector<RiskReason> reasons;  // largest first
+};
+// Scores of every account (party) named in some hit, highest first (ties: lower id first).
+// Party scores add the scores of the party's accounts; accounts without party are left out.
+std::vector<RiskScore> account_risk(std::span<const Hit> hits, const RiskParams& p);
+std::vector<RiskScore> party_risk(const Ledger& l, std::span<const RiskScore> account_scores);
+
+struct NetworkParams {
+  std::size_t hops = 2;
+  std::size_t max_nodes = 200;           // breadth-first: nearer counterparties are kept first
+  Seconds from = kNoTime, to = kNoTime;  // optional time range, inclusive
+};
+struct NetworkEdge {
+  AccountId from = 0, to = 0;
+  std::size_t count = 0;
+  Minor total = 0;
+  Seconds first_time = kNoTime, last_time = kNoTime;
+};
+struct Network {
+  AccountId subject = 0;
+  std::vector<std::pair<AccountId, std::size_t>> nodes;  // account, hops from the subject
+  std::vector<NetworkEdge> edges;  // aggregated per ordered pair, between kept nodes only
+  bool truncated = false;          // max_nodes was reached
+};
+Network network(const Ledger& l, AccountId subject, const NetworkParams& p = {});
+// {"subject", "truncated", "nodes": [{"id", "party", "country", "hops"}], "edges": [{"from",
+// "to", "count", "total_minor", "first_time", "last_time"}]}; times ISO 8601 UTC.
+std::string network_json(const Ledger& l, const Network& n);
 
 }  // namespace ctis::finance

@@ -180,6 +180,35 @@ struct LedgerContext {
 Report report_from_ledger(const Ledger& ledger, std::span<const TxIndex> selected,
                           const ReportHeader& header, const LedgerContext& context = {});
 
+// Who reports, and the FIU codes to use: everything an STR needs that the ledger does not hold.
+// Read from a JSON file (data/finance/reporting-entity.json shows every key, with an invented
+// example entity the demo uses):
+//   {"rentity_id": 1, "rentity_branch": "...", "report_code": "STR", "currency": "EUR",
+//    "minor_digits": 2, "country": "DE", "indicators": ["-"], "action": "...",
+//    "reporting_person": {"first_name", "last_name", "email", "occupation",
+//                         "phone": {"contact_type", "communication_type", "country_prefix",
+//                                   "number"}},
+//    "address": {"address_type", "address", "city", "zip", "country_code"},
+//    "institution": {"name", "swift" or "code", "branch"},
+//    "funds_code": "-", "transmode_codes": {"wire": "-"}, "default_transmode": "-",
+//    "max_transactions": 500}
+// An empty currency takes the subject's first transaction's.
+struct ReportSettings {
+  ReportHeader header;
+  LedgerContext context;
+  std::size_t max_transactions = 500;
+};
+ReportSettings report_settings_from_json(std::string_view json);  // Error(invalid): JSON pointer
+const ReportSettings& example_report_settings();                  // the compiled-in example entity
+
+// An STR about one subject account built from the hits that name it: their transactions (the
+// earliest max_transactions in the report's currency), the pattern names and explanations in
+// the narrative, the score. A cash side is filled with an unidentified depositor (the branch
+// knows who it was, the ledger does not) and says so. Error(invalid) when no hit names the
+// subject.
+Report subject_report(const Ledger& ledger, AccountId subject, std::span<const Hit> hits,
+                      long long score, const ReportSettings& settings, Seconds now);
+
 // "YYYY-MM-DDThh:mm:ss" (UTC, no zone), the schema's sql_date form.
 std::string format_sql_date(Seconds t);
 // Minor units as a decimal with `digits` fraction digits: -12345, 2 -> "-123.45".

@@ -79,8 +79,8 @@ std::size_t header_index(const std::vector<std::string>& header, const std::stri
 
 namespace {
 
-const std::vector<std::string> kFields = {"id",       "time",    "from", "to",      "amount",
-                                          "currency", "channel", "mcc",  "location"};
+const std::vector<std::string> kFields = {"id",       "time",    "from", "to",       "amount",
+                                          "currency", "channel", "mcc",  "location", "purpose"};
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -313,7 +313,7 @@ std::optional<Seconds> parse_time(std::string_view text, const ColumnMapping& m)
 }
 
 Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOptions& options,
-                  IngestReport* report) {
+                  IngestReport* report, std::span<const AccountRecord> accounts) {
   detail::CsvReader reader(in, mapping.delimiter);
   std::vector<std::string> header, row;
   if (!reader.next(header)) fail_invalid("row 1", "row 1: no header row");
@@ -327,6 +327,10 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
   auto header_of = [&](std::size_t f) { return mapping.columns.at(kFields[f]); };
 
   LedgerBuilder builder;
+  for (const AccountRecord& a : accounts) {
+    builder.add_account(a.account, a.party, a.country, a.account_kind);
+    if (!a.party.empty()) builder.set_party(a.party, a.details);
+  }
   IngestReport local;
   IngestReport& rep = report ? *report : local;
   rep = IngestReport{};
@@ -391,6 +395,7 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
       }
     }
     t.location = std::string(cell(8));
+    t.purpose = lower(cell(9));
     if (bad) {
       if (!options.skip_bad_rows)
         fail_invalid("row " + std::to_string(bad->row) + ", column " + bad->column, bad->message());

@@ -1,5 +1,6 @@
 // Ledger construction: interning, staging columns, the stable time sort and the CSR adjacency.
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 
 #include "core/core.h"
@@ -77,26 +78,64 @@ Transaction Ledger::transaction(TxIndex t) const {
   out.channel = channel_[t];
   out.mcc = mcc_[t];
   out.location = std::string(location(t));
+  out.purpose = std::string(purpose(t));
   return out;
+}
+
+std::uint64_t contact_hash(std::string_view value) {
+  std::string normal;
+  for (char c : value) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '@') {
+      normal += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (normal.empty()) return 0;
+  const std::string hex = sha256_hex("ctis-contact:" + normal).substr(0, 16);
+  const std::uint64_t h = std::stoull(hex, nullptr, 16);
+  return h == 0 ? 1 : h;  // 0 means "none"
 }
 
 LedgerBuilder::LedgerBuilder() {
   staged_.labels_.intern("");
   staged_.parties_.intern("");
+  staged_.party_info_.emplace_back();
   staged_.tx_id_offset_.push_back(0);
 }
 
 AccountId LedgerBuilder::add_account(std::string_view external_id, std::string_view party,
-                                     std::string_view country) {
+                                     std::string_view country, std::string_view account_kind) {
   if (external_id.empty()) fail_invalid("account", "an account needs an id");
   AccountId a = staged_.accounts_.intern(external_id);
   if (a == staged_.account_party_.size()) {
     staged_.account_party_.push_back(0);
     staged_.account_country_.push_back(0);
+    staged_.account_kind_.push_back(0);
   }
-  if (!party.empty()) staged_.account_party_[a] = staged_.parties_.intern(party);
+  if (!party.empty()) {
+    staged_.account_party_[a] = staged_.parties_.intern(party);
+    staged_.party_info_.resize(staged_.parties_.size());
+  }
   if (!country.empty()) staged_.account_country_[a] = staged_.labels_.intern(country);
+  if (!account_kind.empty()) staged_.account_kind_[a] = staged_.labels_.intern(account_kind);
   return a;
+}
+
+void LedgerBuilder::set_party(std::string_view party, const PartyDetails& d) {
+  if (party.empty()) fail_invalid("party", "a party needs a name");
+  const PartyId p = staged_.parties_.intern(party);
+  staged_.party_info_.resize(staged_.parties_.size());
+  auto hour = [&](int h, const char* what) {
+    if (h < -1 || h > 24) fail_invalid(what, std::string(what) + " must be 0..24");
+    return static_cast<std::int8_t>(h);
+  };
+  PartyInfo& info = staged_.party_info_[p];
+  info.kind = d.kind;
+  info.sector = staged_.labels_.intern(d.sector);
+  info.open_hour = hour(d.open_hour, "open_hour");
+  info.close_hour = hour(d.close_hour, "close_hour");
+  info.phone = contact_hash(d.phone);
+  info.email = contact_hash(d.email);
+  info.address = contact_hash(d.address);
 }
 
 void LedgerBuilder::add_transaction(const Transaction& t) {
@@ -113,6 +152,7 @@ void LedgerBuilder::add_transaction(const Transaction& t) {
   s.amount_.push_back(t.amount);
   s.currency_.push_back(s.labels_.intern(t.currency));
   s.location_.push_back(s.labels_.intern(t.location));
+  s.purpose_.push_back(s.labels_.intern(t.purpose));
   s.channel_.push_back(t.channel);
   s.mcc_.push_back(t.mcc);
   s.tx_id_chars_ += t.id;
@@ -124,6 +164,7 @@ Ledger LedgerBuilder::build() {
   staged_ = Ledger{};
   staged_.labels_.intern("");
   staged_.parties_.intern("");
+  staged_.party_info_.emplace_back();
   staged_.tx_id_offset_.push_back(0);
 
   const std::size_t n = l.time_.size();
@@ -138,6 +179,7 @@ Ledger LedgerBuilder::build() {
     l.amount_ = permute(l.amount_, order);
     l.currency_ = permute(l.currency_, order);
     l.location_ = permute(l.location_, order);
+    l.purpose_ = permute(l.purpose_, order);
     l.channel_ = permute(l.channel_, order);
     l.mcc_ = permute(l.mcc_, order);
     std::string chars;
@@ -151,10 +193,14 @@ Ledger LedgerBuilder::build() {
     l.tx_id_chars_ = std::move(chars);
     l.tx_id_offset_ = std::move(offsets);
   }
-  l.timed_ = n == 0 || l.time_.front() != kNoTime;  // kNoTime sorts first
-  build_csr(l.accounts_.size(), l.from_, l.out_offset_, l.out_tx_);
-  build_csr(l.accounts_.size(), l.to_, l.in_offset_, l.in_tx_);
+  l.build_adjacency();
   return l;
+}
+
+void Ledger::build_adjacency() {
+  timed_ = time_.empty() || time_.front() != kNoTime;  // kNoTime sorts first
+  build_csr(accounts_.size(), from_, out_offset_, out_tx_);
+  build_csr(accounts_.size(), to_, in_offset_, in_tx_);
 }
 
 }  // namespace ctis::finance

@@ -31,6 +31,14 @@ Hit make_hit(const Ledger& l, Pattern p, std::vector<AccountId> accounts,
 
 std::string name(const Ledger& l, AccountId a) { return std::string(l.account_name(a)); }
 
+std::string money(Minor v) {
+  std::string sign = v < 0 ? "-" : "";
+  Minor a = v < 0 ? -v : v;
+  std::string cents = std::to_string(a % 100);
+  if (cents.size() < 2) cents.insert(0, 1, '0');
+  return sign + std::to_string(a / 100) + "." + cents;
+}
+
 std::string span_text(const Ledger& l, const Hit& h) {
   (void)l;
   const std::string from = format_iso8601(h.first_time * 1000).substr(0, 10);
@@ -45,9 +53,17 @@ namespace {
 using detail::make_hit;
 using detail::name;
 
-constexpr std::string_view kPatternNames[] = {
-    "fan_in", "fan_out",     "scatter_gather", "gather_scatter", "bipartite",     "stack",
-    "cycle",  "structuring", "funnel",         "rapid_in_out",   "night_activity"};
+constexpr std::string_view kPatternNames[] = {"fan_in",          "fan_out",
+                                              "scatter_gather",  "gather_scatter",
+                                              "bipartite",       "stack",
+                                              "cycle",           "structuring",
+                                              "funnel",          "rapid_in_out",
+                                              "night_activity",  "ad_payments",
+                                              "travel_bursts",   "off_hours_deposits",
+                                              "cash_no_payroll", "no_payroll",
+                                              "wage_pooling",    "shared_contact",
+                                              "opaque_channels", "high_risk_corridor"};
+static_assert(std::size(kPatternNames) == kPatternCount);
 
 // Whether two times fit one window; always true on untimed ledgers.
 bool within(const Ledger& l, Seconds a, Seconds b, Seconds window) {
@@ -176,6 +192,13 @@ std::string list(const Ledger& l, const std::vector<AccountId>& accounts) {
 }  // namespace
 
 std::string_view to_string(Pattern p) { return kPatternNames[static_cast<std::size_t>(p)]; }
+
+std::optional<Pattern> parse_pattern(std::string_view name) {
+  for (std::size_t i = 0; i < kPatternCount; ++i) {
+    if (kPatternNames[i] == name) return static_cast<Pattern>(i);
+  }
+  return std::nullopt;
+}
 
 std::vector<Hit> fan_in(const Ledger& l, const FanParams& p) { return fan(l, p, true); }
 std::vector<Hit> fan_out(const Ledger& l, const FanParams& p) { return fan(l, p, false); }

@@ -20,13 +20,7 @@ void require_times(const Ledger& l, std::string_view what) {
   if (!l.timed()) fail_invalid(std::string(what), std::string(what) + " needs transaction times");
 }
 
-std::string money(Minor v) {
-  std::string sign = v < 0 ? "-" : "";
-  Minor a = v < 0 ? -v : v;
-  std::string cents = std::to_string(a % 100);
-  if (cents.size() < 2) cents.insert(0, 1, '0');
-  return sign + std::to_string(a / 100) + "." + cents;
-}
+using detail::money;
 
 // Reads an integer member, naming the JSON pointer on error.
 template <typename T>
@@ -116,6 +110,7 @@ TypologyParams typologies_from_json(std::string_view json_text) {
     read(s, "/night_activity", "min_count", q.min_count, 1, 1000000);
     read(s, "/night_activity", "min_share_percent", q.min_share_percent, 1, 100);
   }
+  detail::read_more_typologies(j, p);
   return p;
 }
 
@@ -283,14 +278,12 @@ std::vector<Hit> night_activity(const Ledger& l, const NightParams& p) {
 }
 
 std::vector<Hit> red_flags(const Ledger& l, const TypologyParams& p) {
-  std::vector<Hit> all = structuring(l, p.structuring);
-  auto append = [&all](std::vector<Hit> more) {
+  std::vector<Hit> all;
+  for (auto i = static_cast<std::size_t>(Pattern::structuring); i < kPatternCount; ++i) {
+    auto more = run_pattern(l, static_cast<Pattern>(i), p);
     all.insert(all.end(), std::make_move_iterator(more.begin()),
                std::make_move_iterator(more.end()));
-  };
-  append(funnel_accounts(l, p.funnel));
-  append(rapid_in_out(l, p.rapid_in_out));
-  append(night_activity(l, p.night));
+  }
   return all;
 }
 

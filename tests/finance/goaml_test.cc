@@ -168,9 +168,9 @@ Ledger make_ledger(const std::string& holder2 = "Bogdan Nowak") {
   b.add_account("ACC-1", "Anna Müller", "DE");
   b.add_account("ACC-2", holder2, "PL");
   b.add_account("ACC-3", "Carla Rossi", "IT");
-  b.add_transaction({"T1", kT1, "ACC-1", "ACC-2", 123456, "EUR", Channel::wire, 0, "Berlin"});
-  b.add_transaction({"T2", kT1 + 3600, "ACC-1", "ACC-3", 5, "EUR", Channel::wire, 0, ""});
-  b.add_transaction({"T3", kT1 + 7200, "", "ACC-2", 990000, "EUR", Channel::cash, 0, "Warsaw"});
+  b.add_transaction({"T1", kT1, "ACC-1", "ACC-2", 123456, "EUR", Channel::wire, 0, "Berlin", ""});
+  b.add_transaction({"T2", kT1 + 3600, "ACC-1", "ACC-3", 5, "EUR", Channel::wire, 0, "", ""});
+  b.add_transaction({"T3", kT1 + 7200, "", "ACC-2", 990000, "EUR", Channel::cash, 0, "Warsaw", ""});
   return b.build();
 }
 
@@ -429,7 +429,7 @@ TEST(GoamlReport, LargeReportValidatesAndSchemaIsSharedAcrossThreads) {
   constexpr int kCount = 2000;
   for (int i = 0; i < kCount; ++i) {
     b.add_transaction({numbered("W", i), kT1 + i, numbered("ACC-", i % 37),
-                       numbered("ACC-", 100 + i % 11), 1000 + i, "EUR", Channel::wire, 0, ""});
+                       numbered("ACC-", 100 + i % 11), 1000 + i, "EUR", Channel::wire, 0, "", ""});
   }
   const Ledger ledger = b.build();
   std::vector<TxIndex> all(kCount);
@@ -458,6 +458,46 @@ TEST(GoamlReport, LargeReportValidatesAndSchemaIsSharedAcrossThreads) {
   EXPECT_EQ(counts[1], 1U);
   EXPECT_EQ(counts[2], 0U);
   EXPECT_EQ(counts[3], 1U);
+}
+
+TEST(GoamlReport, SubjectReportFromHitsValidates) {
+  const Ledger ledger = make_ledger();
+  const AccountId acc2 = *ledger.find_account("ACC-2");
+  std::vector<Hit> hits(2);
+  hits[0] = {Pattern::structuring, {acc2}, {2}, kT1, kT1, 990000, "ACC-2 took cash just below"};
+  hits[1] = {Pattern::fan_out, {0, 1, 2}, {0, 1}, kT1, kT1, 0, "ACC-1 pays many"};
+  const ReportSettings& settings = example_report_settings();
+  EXPECT_EQ(settings.header.rentity_id, 1);
+  EXPECT_EQ(settings.context.default_institution.swift, "EXAMDEFF");
+  const Report r = subject_report(ledger, acc2, hits, 55, settings, kT1 + 86400);
+  ASSERT_EQ(r.transactions.size(), 3u);            // both hits name ACC-2
+  EXPECT_EQ(r.header.currency_code_local, "EUR");  // from the transactions
+  EXPECT_NE(r.header.reason.find("Subject account ACC-2 (holder Bogdan Nowak), risk score 55"),
+            std::string::npos);
+  EXPECT_NE(r.header.reason.find("[structuring] ACC-2 took cash just below"), std::string::npos);
+  ASSERT_TRUE(r.transactions[2].from.person.has_value());  // the cash deposit
+  EXPECT_EQ(r.transactions[2].from.person->last_name, "cash depositor");
+  const std::string xml = write_goaml(r, schema());
+  EXPECT_NE(xml.find("<rentity_id>1</rentity_id>"), std::string::npos);
+
+  // Many hits: the narrative stays within the schema's 8,000 characters.
+  std::vector<Hit> many(400, hits[0]);
+  const Report big = subject_report(ledger, acc2, many, 1, settings, kT1 + 86400);
+  EXPECT_LE(big.header.reason.size(), 8000u);
+  EXPECT_NE(big.header.reason.find("further hits are not listed"), std::string::npos);
+  (void)write_goaml(big, schema());
+
+  EXPECT_EQ(field_of([&] {
+              (void)subject_report(ledger, 0, {hits.data(), 1}, 1, settings, kT1);
+            }),
+            "subject");  // no hit names ACC-1
+  EXPECT_EQ(field_of([] { (void)report_settings_from_json(R"({"rentity_id": 0})"); }),
+            "/rentity_id");
+  EXPECT_EQ(
+      field_of([] {
+        (void)report_settings_from_json(R"({"rentity_id": 3, "transmode_codes": {"fax": "A"}})");
+      }),
+      "/transmode_codes/fax");
 }
 
 TEST(GoamlSchemaCheck, ShippedInvalidSampleIsRejectedLikeXmllint) {
