@@ -1,10 +1,13 @@
-// `ctis link encode` and `ctis link match`: privacy-preserving record linkage with partners.
+// `ctis link encode|match|upload|results|dedup`: record linkage, privately with partners and
+// plainly within one agency.
 //
 // encode turns a CSV of identifying records into CLKs (clkhash's `rec_id,clk_base64` form)
 // under a linkage schema and a secret shared with the partners; the secret is read from a file
 // only its owner can read, and never printed. match pairs two CLK files one to one (greedy, by
 // Dice similarity) and writes only the pairs of ids: similarity scores stay with the analyst
-// who asks for them (--with-scores), they are not for the partners.
+// who asks for them (--with-scores), they are not for the partners. upload and results talk to
+// a CTIS linkage exchange with an API token read from a private file: a party sends its CLK file
+// and later fetches its own matched ids. dedup finds duplicates within one CSV (Fellegi–Sunter).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,12 +19,23 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "clk/clk.h"
 #include "core/core.h"
+#include "dedup/dedup.h"
+#include "exchange/exchange.h"
 #include "linkage/linkage.h"
 
 namespace ctis::cli {
@@ -29,24 +43,29 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The shared secret: the file must be private (as the data key file is), one line, the
-// trailing line end stripped.
-std::string read_secret(const std::string& path) {
+// A secret (the shared linkage secret, an API token): the file must be private (as the data key
+// file is), one line, the trailing line end stripped.
+std::string read_private_line(const std::string& path, const std::string& flag,
+                              const std::string& what) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    fail_invalid("--secret-file", "secret file " + path + ": " + std::strerror(errno));
+    fail_invalid(flag, what + " " + path + ": " + std::strerror(errno));
   }
   if ((st.st_mode & 077) != 0) {
     throw Error(
-        ErrorKind::unavailable, "secret_file",
-        "secret file " + path + ": permissions are too open (must be 0600: chmod 600 " + path + ")",
-        "--secret-file");
+        ErrorKind::unavailable, flag.substr(2) == "secret-file" ? "secret_file" : "token_file",
+        what + " " + path + ": permissions are too open (must be 0600: chmod 600 " + path + ")",
+        flag);
   }
-  std::string secret = read_text_file(path, "--secret-file");
+  std::string secret = read_text_file(path, flag);
   if (!secret.empty() && secret.back() == '\n') secret.pop_back();
   if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) fail_invalid("--secret-file", "secret file " + path + " is empty");
+  if (secret.empty()) fail_invalid(flag, what + " " + path + " is empty");
   return secret;
+}
+
+std::string read_secret(const std::string& path) {
+  return read_private_line(path, "--secret-file", "secret file");
 }
 
 // Prints the number of records encoded so far, once a second, until stopped.
@@ -195,6 +214,246 @@ int cmd_link_match(const Options& o) {
   return 0;
 }
 
+// --- The exchange client --------------------------------------------------------------------
+
+struct ServerUrl {
+  bool tls = false;
+  std::string host, port, prefix;  // prefix: a path the API is mounted under, usually ""
+};
+
+ServerUrl parse_server(const std::string& url) {
+  ServerUrl u;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    u.tls = true;
+    rest = url.substr(8);
+  } else {
+    fail_invalid("--server", "the server is http://HOST[:PORT] or https://HOST[:PORT]");
+  }
+  const auto slash = rest.find('/');
+  u.prefix = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
+  const std::string authority = rest.substr(0, slash);
+  const auto colon = authority.rfind(':');
+  u.host = authority.substr(0, colon);
+  u.port = colon == std::string::npos ? (u.tls ? "443" : "80") : authority.substr(colon + 1);
+  if (u.host.empty() || u.port.empty() ||
+      u.port.find_first_not_of("0123456789") != std::string::npos) {
+    fail_invalid("--server", "cannot read a host and port in " + url);
+  }
+  return u;
+}
+
+ErrorKind kind_of_status(int status) {
+  switch (status) {
+    case 400:
+      return ErrorKind::invalid;
+    case 401:
+      return ErrorKind::unauthorized;
+    case 403:
+      return ErrorKind::forbidden;
+    case 404:
+      return ErrorKind::not_found;
+    case 409:
+      return ErrorKind::conflict;
+    case 413:
+      return ErrorKind::too_large;
+    case 429:
+      return ErrorKind::rate_limited;
+    case 503:
+      return ErrorKind::unavailable;
+    default:
+      return ErrorKind::internal;
+  }
+}
+
+// One request to the CTIS API with the bearer token; returns the JSON answer of a 2xx, and turns
+// the server's error answer into the same ctis::Error (kind, code, message, field).
+nlohmann::json api_call(const Options& o, const std::string& method, const std::string& path,
+                        const std::string& body = {}) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  namespace asio = boost::asio;
+  const ServerUrl url = parse_server(o.server_url);
+  const std::string token = read_private_line(o.token_file, "--token-file", "token file");
+  http::request<http::string_body> req(http::string_to_verb(method), url.prefix + path, 11);
+  req.set(http::field::host, url.host);
+  req.set(http::field::authorization, "Bearer " + token);
+  req.set(http::field::connection, "close");
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::uint64_t{512} * 1024 * 1024);
+  try {
+    asio::io_context io;
+    asio::ip::tcp::resolver resolver(io);
+    const auto endpoints = resolver.resolve(url.host, url.port);
+    beast::flat_buffer buffer;
+    if (!url.tls) {
+      beast::tcp_stream stream(io);
+      stream.expires_after(std::chrono::minutes(10));  // matching runs inside the last upload
+      stream.connect(endpoints);
+      http::write(stream, req);
+      http::read(stream, buffer, parser);
+    } else {
+      asio::ssl::context tls(asio::ssl::context::tls_client);
+      tls.set_default_verify_paths();
+      tls.set_verify_mode(asio::ssl::verify_peer);
+      beast::ssl_stream<beast::tcp_stream> stream(io, tls);
+      if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+        fail_unavailable("server_unreachable", "TLS: cannot set the server name");
+      }
+      stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::minutes(10));
+      beast::get_lowest_layer(stream).connect(endpoints);
+      stream.handshake(asio::ssl::stream_base::client);
+      http::write(stream, req);
+      http::read(stream, buffer, parser);
+    }
+  } catch (const boost::system::system_error& e) {
+    fail_unavailable("server_unreachable", o.server_url + ": " + e.what());
+  }
+  const auto& res = parser.get();
+  const int status = static_cast<int>(res.result_int());
+  nlohmann::json answer = nlohmann::json::parse(res.body(), nullptr, false);
+  if (status / 100 != 2) {
+    const auto& e = answer.is_object() ? answer.value("error", nlohmann::json::object())
+                                       : nlohmann::json::object();
+    throw Error(kind_of_status(status), e.value("code", "http_" + std::to_string(status)),
+                "server: " + e.value("message", res.body().substr(0, 200)),
+                e.value("field", std::string()));
+  }
+  if (answer.is_discarded()) fail_unavailable("bad_answer", "the server's answer is not JSON");
+  return answer;
+}
+
+std::string project_path(const Options& o) {
+  if (o.project_id <= 0) fail_invalid("--project", "the project is a positive number");
+  return "/api/v1/linkage/projects/" + std::to_string(o.project_id);
+}
+
+int cmd_link_upload(const Options& o) {
+  const auto start = Clock::now();
+  const exchange::Upload upload = exchange::parse_clk_csv(read_text_file(o.input, "input"));
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& r : upload.rows) rows.push_back({{"id", r.id}, {"clk", r.clk}});
+  const nlohmann::json body = {{"clks", std::move(rows)}};
+  nlohmann::json status;
+  try {
+    status = api_call(o, "POST", project_path(o) + "/clks", body.dump());
+  } catch (const Error& e) {
+    // The server names JSON rows ("/clks/3/clk"); the user knows CSV rows (data rows from 1).
+    const std::string& f = e.field();
+    if (f.rfind("/clks/", 0) == 0) {
+      const auto n = std::stoull(f.substr(6));
+      const auto column = f.substr(f.rfind('/') + 1) == "id" ? "rec_id" : "clk_base64";
+      throw Error(e.kind(), e.code(), o.input + ": " + e.what(),
+                  "row " + std::to_string(n + 1) + ", column " + column);
+    }
+    throw;
+  }
+  std::cerr << "ctis: uploaded " << upload.rows.size() << " CLKs to project " << o.project_id
+            << " in " << millis_since(start) << " ms; project " << status.value("status", "?");
+  for (const auto& p : status.value("parties", nlohmann::json::array())) {
+    std::cerr << "; " << p.value("organisation", "") << ": "
+              << (p.value("uploaded", false) ? "uploaded" : "waiting");
+  }
+  std::cerr << std::endl;
+  return 0;
+}
+
+int cmd_link_results(const Options& o) {
+  const auto answer = api_call(o, "GET", project_path(o) + "/results");
+  std::string text = "rec_id,group\n";
+  for (const auto& m : answer.value("matches", nlohmann::json::array())) {
+    text += csv_cell(m.value("id", "")) + "," + std::to_string(m.value("group", 0)) + "\n";
+  }
+  emit(o, text);
+  std::cerr << "ctis: " << answer.value("matches", nlohmann::json::array()).size() << " of "
+            << answer.value("organisation", "") << "'s records matched in project " << o.project_id
+            << std::endl;
+  return 0;
+}
+
+// --- Deduplication within one file ----------------------------------------------------------
+
+// Without settings: the first column is the record id; every other column is compared by
+// Jaro-Winkler with term frequencies, and records sharing any one value exactly are candidates,
+// on columns with many distinct values (a state or sex column would pair nearly everyone).
+dedup::Settings default_dedup_settings(const dedup::Table& table) {
+  dedup::Settings s;
+  for (std::size_t c = 1; c < table.columns.size() && c <= dedup::kMaxComparisons; ++c) {
+    dedup::Comparison cmp;
+    cmp.column = table.columns[c];
+    cmp.kind = dedup::CompareKind::jaro_winkler;
+    cmp.term_frequency = true;
+    s.comparisons.push_back(cmp);
+    std::set<std::string_view> distinct;
+    for (const auto& row : table.rows) {
+      if (!row[c].empty()) distinct.insert(row[c]);
+    }
+    if (distinct.size() * 10 >= table.size()) s.blocking_rules.push_back({{{table.columns[c], 0}}});
+  }
+  if (s.blocking_rules.empty())
+    fail_invalid("input", "no column has values distinct enough to block on");
+  if (s.comparisons.empty()) fail_invalid("input", "the file needs an id column and others");
+  return s;
+}
+
+int cmd_link_dedup(const Options& o) {
+  const auto start = Clock::now();
+  std::ifstream in(o.input, std::ios::binary);
+  if (!in) fail_invalid("input", "cannot read " + o.input + ": " + std::strerror(errno));
+  const dedup::Table table = dedup::read_csv(in, o.input);
+  dedup::Settings settings =
+      o.settings_file.empty()
+          ? default_dedup_settings(table)
+          : dedup::parse_settings(read_text_file(o.settings_file, "--settings"));
+  if (o.min_probability < 0 || o.min_probability > 1) {
+    fail_invalid("--min-probability", "a probability lies between 0 and 1");
+  }
+  settings.match_probability = o.min_probability;
+  const dedup::Model model = dedup::train(table, settings);
+  const auto scored = dedup::score(table, model);
+  const auto clusters = dedup::cluster(table.size(), scored, o.min_probability);
+  std::vector<std::size_t> cluster_size(clusters.count, 0);
+  for (const auto c : clusters.cluster_of) ++cluster_size[c];
+
+  std::string text = "a_id,b_id,probability,weight,cluster,drove,reasons\n";
+  std::size_t pairs = 0;
+  for (const auto& p : scored) {
+    if (p.probability < o.min_probability) continue;
+    const auto reasons = dedup::explain(model, p);
+    // The comparison that drove the decision: the largest contribution toward it.
+    const dedup::Reason* drove = nullptr;
+    std::string all;
+    for (const auto& r : reasons) {
+      if (!drove || r.weight > drove->weight) drove = &r;
+      all += (all.empty() ? "" : "; ") + r.text();
+    }
+    char numbers[64];
+    std::snprintf(numbers, sizeof numbers, "%.6f,%.3f", p.probability, p.weight);
+    text += csv_cell(table.rows[p.pair.a][0]) + "," + csv_cell(table.rows[p.pair.b][0]) + "," +
+            numbers + "," + std::to_string(clusters.cluster_of[p.pair.a] + 1) + "," +
+            csv_cell(drove ? drove->text() : "") + "," + csv_cell(all) + "\n";
+    ++pairs;
+  }
+  emit(o, text);
+  const auto multi = static_cast<std::size_t>(
+      std::count_if(cluster_size.begin(), cluster_size.end(), [](std::size_t n) { return n > 1; }));
+  std::cerr << "ctis: " << pairs << " duplicate pairs at probability >= " << o.min_probability
+            << " among " << table.size() << " records (" << scored.size() << " candidate pairs); "
+            << multi << " clusters of two or more records; EM "
+            << (model.em_converged ? "converged" : "did not converge") << " in "
+            << model.em_iterations << " iterations; " << millis_since(start) << " ms" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 void add_link_commands(CLI::App& app, Options& o) {
@@ -231,6 +490,38 @@ void add_link_commands(CLI::App& app, Options& o) {
   match->add_flag("--with-scores", o.with_scores,
                   "Add a dice column (for the local analyst only: never send scores to partners)");
   match->add_option("--out", o.out, "Pairs file to write (a_id,b_id; default stdout)");
+
+  const auto client = [&o](CLI::App* cmd) {
+    cmd->add_option("--server", o.server_url, "CTIS server, http(s)://HOST[:PORT]")->required();
+    cmd->add_option("--token-file", o.token_file, "File holding an API token (mode 0600)")
+        ->required();
+    cmd->add_option("--project", o.project_id, "Linkage project number")->required();
+  };
+  auto* upload = add_leaf(link, "upload",
+                          "Upload one's party's CLK file (rec_id,clk_base64) to a linkage project "
+                          "of a CTIS exchange",
+                          o, cmd_link_upload);
+  upload->add_option("file", o.input, "CLK file from `ctis link encode` or clkhash")->required();
+  client(upload);
+  auto* results = add_leaf(link, "results",
+                           "Fetch one's party's matched record ids (rec_id,group) from a linkage "
+                           "project of a CTIS exchange",
+                           o, cmd_link_results);
+  client(results);
+  results->add_option("--out", o.out, "File to write (rec_id,group; default stdout)");
+
+  auto* dedup = add_leaf(link, "dedup",
+                         "Find duplicate records within one CSV (Fellegi-Sunter): pairs with "
+                         "their probability and reasons, and clusters",
+                         o, cmd_link_dedup);
+  dedup->add_option("file", o.input, "CSV with a header; the first column is the record id")
+      ->required();
+  dedup->add_option("--settings", o.settings_file,
+                    "Comparisons and blocking rules (JSON; default: every column by "
+                    "Jaro-Winkler, blocking on each)");
+  dedup->add_option("--min-probability", o.min_probability,
+                    "Lowest match probability of a reported pair (default 0.5)");
+  dedup->add_option("--out", o.out, "Pairs file to write (default stdout)");
 }
 
 }  // namespace ctis::cli

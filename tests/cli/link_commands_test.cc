@@ -179,5 +179,47 @@ TEST_F(LinkCommands, MatchRejectsABadClkNamingTheRow) {
   EXPECT_TRUE(has(bad_threshold.err, "--threshold")) << bad_threshold.err;
 }
 
+TEST_F(LinkCommands, DedupFindsFebrlDuplicatesWithTheirReasons) {
+  // FEBRL dataset1: 500 originals and 500 duplicates ("rec-N-org" and "rec-N-dup-K").
+  const auto out = (dir_ / "pairs.csv").string();
+  const auto r = run_ctis(
+      {"link", "dedup", "--out", out, shared("linkage/febrl/febrl_dataset1.csv").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = lines_of(slurp(out));
+  ASSERT_GT(lines.size(), 1U);
+  EXPECT_EQ(lines[0], "a_id,b_id,probability,weight,cluster,drove,reasons");
+  std::size_t right = 0;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (const char ch : lines[i]) {
+      if (ch == '"') {
+        quoted = !quoted;
+      } else if (ch == ',' && !quoted) {
+        cells.push_back(cell);
+        cell.clear();
+      } else {
+        cell += ch;
+      }
+    }
+    cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 7U) << lines[i];
+    EXPECT_GE(std::stod(cells[2]), 0.5) << lines[i];
+    EXPECT_TRUE(has(cells[6], "surname: ")) << lines[i];  // every comparison gives its reason
+    EXPECT_FALSE(cells[5].empty()) << lines[i];
+    const auto entity = [](const std::string& id) { return id.substr(0, id.find('-', 4)); };
+    right += entity(cells[0]) == entity(cells[1]);
+  }
+  const double predicted = static_cast<double>(lines.size() - 1);
+  const double precision = static_cast<double>(right) / predicted;
+  const double recall = static_cast<double>(right) / 500.0;  // one duplicate per original
+  std::cout << "FEBRL dataset1 dedup: " << lines.size() - 1 << " pairs, precision " << precision
+            << ", recall " << recall << "\n";
+  EXPECT_GE(precision, 0.9);
+  EXPECT_GE(recall, 0.9);
+  EXPECT_TRUE(has(r.err, "clusters of two or more records")) << r.err;
+}
+
 }  // namespace
 }  // namespace ctis::testing
