@@ -1,12 +1,15 @@
 // `ctis routes detect` and `ctis routes evaluate`: surge detection on count series (arrivals
-// on a route, detections per nationality, referrals per week).
+// on a route, detections per nationality, referrals per week). `ctis routes import` stores a
+// route data file in the database and `ctis routes check` runs the alert rules over it.
 //
 // A series is a CSV with a header: a period column ("period", else "date", else the first
 // column) holding dates (YYYY-MM-DD) or labels, and a count column ("count", else "observed",
 // else the last column). When every period is a date the Farrington methods find "the same
 // week in past years" by calendar, as R's surveillance package does. --from and --to name a
 // period by its label, or by its 1-based row number.
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +18,9 @@
 
 #include "cli/commands.h"
 #include "cli/ctdc_csv.h"
+#include "cli/runtime.h"
 #include "core/core.h"
+#include "monitor/monitor.h"
 #include "surveillance/surveillance.h"
 
 namespace ctis::cli {
@@ -235,6 +240,74 @@ int cmd_routes_evaluate(const Options& o) {
   return 0;
 }
 
+int cmd_routes_import(const Options& o) {
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
+  monitor::ImportOptions options;
+  options.skip_invalid = o.skip_invalid;
+  options.on_progress = [](const monitor::ImportProgress& p) {
+    std::cerr << "ctis: " << p.stage << " " << p.rows;
+    if (p.total > 0) std::cerr << " of " << p.total;
+    std::cerr << " rows" << std::endl;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = rt.monitor->import(auth::operator_principal(), o.input, options);
+  for (const auto& w : r.warnings) std::cerr << "ctis: warning: " << w.text() << "\n";
+  if (r.warning_count > r.warnings.size()) {
+    std::cerr << "ctis: ... and " << (r.warning_count - r.warnings.size()) << " more warnings\n";
+  }
+  for (const auto& e : r.errors) std::cerr << "ctis: skipped: " << e.text() << "\n";
+  std::cout << "stored " << r.rows_stored << " rows of " << routes::format_name(r.format) << " ("
+            << monitor::format_code(r.format) << ") from " << r.file_name << " as import "
+            << r.import_id << "; skipped " << r.rows_skipped << ", replaced " << r.rows_replaced
+            << " rows of the previous import of this file, " << r.warning_count << " warnings, "
+            << number(seconds_since(start)) << " s" << std::endl;
+  return 0;
+}
+
+int cmd_routes_check(const Options& o) {
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
+  const auto r = rt.monitor->evaluate(*rt.alerts);
+  std::cout << r.rules << " rules over " << r.series << " series: " << r.alarms
+            << " recent alarms, " << r.alert_ids.size() << " alerts raised, " << r.already_raised
+            << " raised before, " << r.below_min_count << " below the minimum count, " << r.failed
+            << " failed" << std::endl;
+  return 0;
+}
+
+// The corridor totals and each corridor x nationality series as one CSV; an SVG chart of each
+// corridor's total beside it ("<out without .csv>-<corridor>.svg").
+int cmd_routes_report(const Options& o) {
+  if (o.out.empty()) fail_invalid("--out", "name the CSV file to write");
+  Runtime rt = open_runtime(load_options(o), Schema::must_be_current);
+  const std::string method = o.method.empty() ? "ears_c2" : o.method;
+  std::string csv = monitor::series_csv_header();
+  std::string stem = o.out;
+  if (stem.size() > 4 && stem.ends_with(".csv")) stem.resize(stem.size() - 4);
+  std::size_t charts = 0;
+  const auto keys = rt.monitor->series_keys();
+  for (const auto& c : rt.monitor->corridors()) {
+    if (c.latest_period.empty()) continue;
+    const auto total = rt.monitor->series(c.id, "", method);
+    if (std::all_of(total.points.begin(), total.points.end(),
+                    [](const auto& p) { return p.count == 0; })) {
+      continue;
+    }
+    csv += monitor::series_csv_rows(total);
+    for (const auto& k : keys) {
+      if (k.corridor == c.id)
+        csv += monitor::series_csv_rows(rt.monitor->series(c.id, k.nationality, method));
+    }
+    auto svg = open_private_output(stem + "-" + c.id + ".svg");
+    svg << monitor::series_svg(total, c.name + ": detections per month (" + method + ")");
+    ++charts;
+  }
+  auto out = open_private_output(o.out);
+  out << csv;
+  std::cerr << "ctis: wrote " << o.out << " and " << charts << " charts " << stem
+            << "-<corridor>.svg" << std::endl;
+  return 0;
+}
+
 void add_series_flags(CLI::App* cmd, Options& o) {
   cmd->add_option("series", o.input, "Count series CSV (period,count)")->required();
   cmd->add_option("--periods-per-year", o.periods_per_year,
@@ -252,7 +325,7 @@ void add_series_flags(CLI::App* cmd, Options& o) {
 }  // namespace
 
 void add_routes_commands(CLI::App& app, Options& o) {
-  auto* routes = app.add_subcommand("routes", "Surge detection on count series");
+  auto* routes = app.add_subcommand("routes", "Route data, alert rules and surge detection");
   routes->require_subcommand(1);
 
   auto* detect =
@@ -261,6 +334,23 @@ void add_routes_commands(CLI::App& app, Options& o) {
   detect->add_option("--method", o.method, "c1, c2, c3, farrington, flexible, noufaily or cusum")
       ->required();
   add_series_flags(detect, o);
+
+  auto* import = add_leaf(routes, "import",
+                          "Store a route data file (Frontex, Missing Migrants, DTM; .gz "
+                          "accepted), replacing an earlier import of the same file",
+                          o, cmd_routes_import);
+  import->add_option("file", o.input, "Route data file")->required();
+  import->add_flag("--skip-invalid", o.skip_invalid,
+                   "Store the good rows and leave out the bad ones (default: a file with a bad "
+                   "row stores nothing)");
+  add_leaf(routes, "check", "Run the route alert rules over the stored data now", o,
+           cmd_routes_check);
+  auto* report =
+      add_leaf(routes, "report", "Write the stored series as CSV and an SVG chart per corridor", o,
+               cmd_routes_report);
+  report->add_option("--out", o.out, "CSV file to write; charts go beside it")->required();
+  report->add_option("--method", o.method,
+                     "ears_c1, ears_c2 (default), ears_c3, farrington, noufaily or cusum");
 
   auto* evaluate =
       add_leaf(routes, "evaluate", "Plant synthetic surges into a series and score each method", o,
