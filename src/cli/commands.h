@@ -47,6 +47,12 @@ struct Options {
   double threshold = 0.8;
   std::size_t top_k = 0;
   bool with_scores = false;
+  // The linkage exchange client (link upload / results) and link dedup.
+  std::string server_url;
+  std::string token_file;
+  long long project_id = 0;
+  std::string settings_file;
+  double min_probability = 0.5;
   std::string method;
   std::vector<std::string> methods;
   int periods_per_year = 52;
@@ -62,6 +68,9 @@ struct Options {
   std::string typologies_file;
   std::vector<std::string> patterns;
   std::uint64_t rows = 0;
+  std::string accounts_file;  // finance: accounts CSV (scan reads it, generate writes it)
+  std::string subject;        // finance report: the account to report
+  std::string entity_file;    // finance report: the reporting entity JSON
 };
 
 void add_commands(CLI::App& app, Options& opts);
@@ -90,5 +99,8 @@ void add_case_commands(CLI::App& app, Options& opts);
 void add_link_commands(CLI::App& app, Options& opts);
 void add_routes_commands(CLI::App& app, Options& opts);
 void add_finance_commands(CLI::App& app, Options& opts);
+// Generates 20,000 synthetic transactions into DATA/finance and keeps their scan there
+// (finance_commands.cc); called by the demo.
+void load_demo_finance(const std::string& data_dir);
 
 }  // namespace ctis::cli

@@ -1,6 +1,7 @@
 // Demo data: invented organisations and staff, one per role, for trying CTIS out.
 #include <vector>
 
+#include "cli/commands.h"
 #include "cli/serve.h"
 
 namespace ctis::cli {
@@ -48,6 +49,9 @@ std::string load_demo(Runtime& rt) {
   }
   load_demo_cases(rt, rt.auth->find_organisation("National Referral Office")->id, by, 300);
   load_demo_reports(rt);
+  load_demo_finance(rt.config.data_dir);
+  // Generated route data with a few surges, two alert rules; the server evaluates them at start.
+  if (rt.monitor) monitor::load_demo(*rt.monitor, *rt.alerts, by);
   return admin_password;
 }
 

@@ -55,6 +55,8 @@ Runtime open_runtime(const Config& config, Schema schema) {
   rt.cases = std::make_unique<cases::Cases>(*rt.db, rt.keys, *rt.audit);
   rt.reports = std::make_unique<reports::Reports>(*rt.db, *rt.audit, report_settings(config));
   rt.alerts = std::make_unique<alerts::Alerts>(*rt.db, rt.keys, *rt.audit);
+  rt.monitor = std::make_unique<monitor::Monitor>(*rt.db, *rt.audit);
+  rt.exchange = std::make_unique<exchange::Exchange>(*rt.db, *rt.audit);
   return rt;
 }
 

@@ -9,6 +9,8 @@
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "core/config.h"
+#include "exchange/exchange.h"
+#include "monitor/monitor.h"
 #include "reports/reports.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -24,6 +26,8 @@ struct Runtime {
   std::unique_ptr<cases::Cases> cases;
   std::unique_ptr<reports::Reports> reports;
   std::unique_ptr<alerts::Alerts> alerts;
+  std::unique_ptr<monitor::Monitor> monitor;     // stored route data and its rules
+  std::unique_ptr<exchange::Exchange> exchange;  // linkage exchange
 };
 
 reports::Settings report_settings(const Config& config);

@@ -55,6 +55,43 @@ class Housekeeping {
   std::thread thread_;  // last: starts once the members above exist
 };
 
+// Hourly, first at start: the route monitor's alert rules over the stored route data. An alarm
+// raises its alert once (monitor.h), so repeating an hour is harmless; a failure is logged.
+class RouteWatch {
+ public:
+  RouteWatch(monitor::Monitor* monitor, alerts::Alerts* alerts)
+      : thread_([this, monitor, alerts] {
+          if (monitor == nullptr || alerts == nullptr) return;
+          std::unique_lock lock(mutex_);
+          do {
+            lock.unlock();
+            try {
+              const auto r = monitor->evaluate(*alerts);
+              log_info("routes: " + std::to_string(r.rules) + " rules over " +
+                       std::to_string(r.series) + " series, " + std::to_string(r.alert_ids.size()) +
+                       " alerts raised");
+            } catch (const std::exception& e) {
+              log_warn(std::string("routes: rule evaluation failed: ") + e.what());
+            }
+            lock.lock();
+          } while (!wake_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; }));
+        }) {}
+  ~RouteWatch() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 alerts::DeliveryOptions delivery_options(Runtime& rt) {
   alerts::DeliveryOptions o;
   o.smtp_host = rt.config.alerts.smtp_host;
@@ -88,8 +125,13 @@ http::ServerOptions server_options(const Config& c) {
 
 void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_listening) {
   http::Metrics metrics;
-  api::App app(api::Services{rt.config, *rt.db, rt.keys, *rt.audit, *rt.auth, *rt.cases, metrics,
-                             rt.reports.get(), rt.alerts.get()});
+  api::Services services{rt.config, *rt.db,  rt.keys,          *rt.audit,      *rt.auth,
+                         *rt.cases, metrics, rt.reports.get(), rt.alerts.get()};
+  services.exchange = rt.exchange.get();
+  services.monitor = rt.monitor.get();
+  // Projects whose last upload was stored but not matched (a crash in between) match now.
+  if (rt.exchange) rt.exchange->match_pending();
+  api::App app(services);
   http::Server server(server_options(rt.config),
                       [&app](http::Request& req) { return app.handle(req); });
   const auto port = server.bind();
@@ -99,6 +141,7 @@ void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_li
   alerts::Dispatcher dispatcher(*rt.db, rt.keys, *rt.audit, delivery_options(rt));
   dispatcher.start();
   Housekeeping housekeeping(*rt.reports, dispatcher);
+  RouteWatch route_watch(rt.monitor.get(), rt.alerts.get());
   log_info("serving " + rt.db->describe() + " on " + url);
   if (on_listening) on_listening(url);
   server.run();

@@ -7,6 +7,8 @@
 #include <map>
 
 #include "api/api.h"
+#include "exchange/exchange.h"
+#include "monitor/monitor.h"
 #include "support/platform.h"
 
 namespace ctis::api {
@@ -29,8 +31,13 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
     report_settings.wrong_code_delay_ms = 0;
     reports_ = std::make_unique<reports::Reports>(*p_->db, *p_->audit, report_settings);
     alerts_ = std::make_unique<alerts::Alerts>(*p_->db, p_->keys, *p_->audit);
-    app_ = std::make_unique<App>(Services{config_, *p_->db, p_->keys, *p_->audit, *p_->auth,
-                                          *p_->cases, metrics_, reports_.get(), alerts_.get()});
+    exchange_ = std::make_unique<exchange::Exchange>(*p_->db, *p_->audit);
+    monitor_ = std::make_unique<monitor::Monitor>(*p_->db, *p_->audit);
+    Services services{config_,    *p_->db,  p_->keys,       *p_->audit,   *p_->auth,
+                      *p_->cases, metrics_, reports_.get(), alerts_.get()};
+    services.exchange = exchange_.get();
+    services.monitor = monitor_.get();
+    app_ = std::make_unique<App>(services);
     for (auth::Role r : auth::all_roles()) {
       if (r == auth::Role::anonymous) continue;
       const std::string name = "user." + std::string(auth::role_name(r));
@@ -86,6 +93,8 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
   http::Metrics metrics_;
   std::unique_ptr<reports::Reports> reports_;
   std::unique_ptr<alerts::Alerts> alerts_;
+  std::unique_ptr<exchange::Exchange> exchange_;
+  std::unique_ptr<monitor::Monitor> monitor_;
   std::unique_ptr<App> app_;
   std::map<auth::Role, Caller> callers_;
 };
