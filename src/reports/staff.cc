@@ -308,6 +308,7 @@ int Reports::purge_expired(std::string_view today) {
       for (const char* sql : {"DELETE FROM report_attachments WHERE report_id = ?",
                               "DELETE FROM report_messages WHERE report_id = ?",
                               "DELETE FROM report_keys WHERE report_id = ?",
+                              "DELETE FROM report_intake WHERE report_id = ?",
                               "DELETE FROM report_receipts WHERE report_id = ?",
                               "DELETE FROM report_contents WHERE report_id = ?",
                               "DELETE FROM reports WHERE id = ?"}) {
@@ -334,7 +335,7 @@ int Reports::purge_expired(std::string_view today) {
     lease->query("PRAGMA wal_checkpoint(TRUNCATE)");
   } else {
     for (const char* table : {"report_attachments", "report_messages", "report_keys",
-                              "report_receipts", "report_contents", "reports"}) {
+                              "report_intake", "report_receipts", "report_contents", "reports"}) {
       lease->execute(std::string("VACUUM FULL ") + table);
     }
   }

@@ -194,6 +194,22 @@ describe('CTIS safe reporting: the public form without JavaScript, and staff tri
     await shot(coordinator, 'staff-report');
   });
 
+  test('the staff queue and report page pass axe-core (WCAG 2.1 AA)', async () => {
+    const page = await axeContext.newPage();
+    await page.goto(server.url);
+    await page.getByLabel('Username').fill(COORDINATOR);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.goto(`${server.url}/#reports`);
+    await page.locator(`[data-testid=report-queue] tr[data-report="${reportId}"]`).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'the report queue');
+    await page.goto(`${server.url}/#reports/${reportId}`);
+    await page.getByTestId('report-thread').getByText(REPLY).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'a report');
+    await page.close();
+  });
+
   test('the reporter sees the reply (not the note) and adds information', async () => {
     await followUp(reporter);
     const thread = reporter.locator('.thread');
