@@ -31,6 +31,16 @@ struct Key32 {
 };
 
 Key32 random_key();
+// An audit entry for work the server does on its own (retention, intake release).
+inline audit::Entry system_entry(std::string action, std::string detail) {
+  audit::Entry entry;
+  entry.actor = "system";
+  entry.role = "system";
+  entry.action = std::move(action);
+  entry.detail = std::move(detail);
+  return entry;
+}
+
 // The vault field name of a report's K kept in intake (reports.h).
 inline constexpr std::string_view kIntakeField = "report_intake.key";
 // XChaCha20-Poly1305: nonce || ciphertext. open() throws Error(internal) when the tag fails.

@@ -318,12 +318,9 @@ int Reports::release_intake() {
       ++released;
     }
     if (released > 0) {
-      audit::Entry entry;
-      entry.actor = "system";
-      entry.role = "system";
-      entry.action = "report.intake_release";
-      entry.detail = std::to_string(released) + " reports sealed to recipients";
-      impl_->audit.append(conn, entry);
+      impl_->audit.append(
+          conn, detail::system_entry("report.intake_release",
+                                     std::to_string(released) + " reports sealed to recipients"));
     }
   });
   return released;

@@ -318,12 +318,9 @@ int Reports::purge_expired(std::string_view today) {
     // Sessions last at most a day (auth: 12 hours): older unlocked-key wraps are stale.
     conn.execute("DELETE FROM report_sessions WHERE day < ?", {detail::add_days(today, -1)});
     if (purged > 0) {
-      audit::Entry entry;
-      entry.actor = "system";
-      entry.role = "system";
-      entry.action = "report.purge";
-      entry.detail = std::to_string(purged) + " reports past retention";
-      impl_->audit.append(conn, entry);
+      impl_->audit.append(
+          conn,
+          detail::system_entry("report.purge", std::to_string(purged) + " reports past retention"));
     }
   });
   if (purged == 0) return 0;
