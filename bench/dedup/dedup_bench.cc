@@ -1,11 +1,13 @@
 // Deduplication on FEBRL: pairs scored per second (score_pairs over the blocked candidates of a
 // trained model) and whole-file deduplication (train + score + cluster), one thread. The
-// settings are those of tests/dedup/febrl_test.cc. Counters report pair precision, recall and
-// F1 against the rec_id truth, so a faster build that scores worse shows.
+// settings are those of tests/dedup/febrl_test.cc (data/dedup/febrl-person.settings.json). Counters
+// report pair precision, recall and F1 against the rec_id truth, so a faster build that scores
+// worse shows.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,36 +51,12 @@ std::vector<std::string> entities(const Table& t) {
   return out;
 }
 
+// The settings for FEBRL's person records, shared with tests/dedup/febrl_test.cc.
 Settings settings() {
-  Settings s;
-  const std::vector<double> bands{0.92, 0.8};
-  s.comparisons = {
-      {.column = "given_name",
-       .kind = CompareKind::jaro_winkler,
-       .similarity_bands = bands,
-       .term_frequency = true},
-      {.column = "surname",
-       .kind = CompareKind::jaro_winkler,
-       .similarity_bands = bands,
-       .term_frequency = true},
-      {.column = "street_number"},
-      {.column = "address_1", .kind = CompareKind::jaro_winkler, .similarity_bands = bands},
-      {.column = "address_2", .kind = CompareKind::jaro_winkler, .similarity_bands = bands},
-      {.column = "suburb", .kind = CompareKind::jaro_winkler, .similarity_bands = bands},
-      {.column = "postcode", .kind = CompareKind::jaro_winkler, .similarity_bands = {0.9}},
-      {.column = "state"},
-      {.column = "date_of_birth", .kind = CompareKind::date, .within_days = 31},
-      {.column = "soc_sec_id", .kind = CompareKind::jaro_winkler, .similarity_bands = {0.9}},
-  };
-  s.blocking_rules = {
-      {.keys = {{.column = "postcode"}}},
-      {.keys = {{.column = "soc_sec_id"}}},
-      {.keys = {{.column = "date_of_birth"}}},
-      {.keys = {{.column = "surname", .prefix = 1}, {.column = "date_of_birth", .prefix = 4}}},
-      {.keys = {{.column = "given_name"}, {.column = "surname"}}},
-  };
-  s.u_sample_pairs = 100000;
-  return s;
+  const std::string path = std::string(CTIS_SOURCE_DIR) + "/data/dedup/febrl-person.settings.json";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return parse_settings(std::string(std::istreambuf_iterator<char>(in), {}));
 }
 
 void BM_ScorePairs(benchmark::State& state) {

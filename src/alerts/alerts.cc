@@ -354,6 +354,17 @@ Webhook Alerts::add_webhook(const auth::Principal& by, const NewWebhook& n) {
   return w;
 }
 
+std::int64_t Alerts::reencrypt(Connection& conn, const vault::Keyring& keys) {
+  std::int64_t fields = 0;
+  for (const auto& r : conn.query("SELECT id, secret_enc FROM alert_webhooks")) {
+    const std::string plain = keys.decrypt(r.blob(1), "alert_webhooks.secret");
+    conn.execute("UPDATE alert_webhooks SET secret_enc = ? WHERE id = ?",
+                 {keys.encrypt(plain, "alert_webhooks.secret"), r.integer(0)});
+    ++fields;
+  }
+  return fields;
+}
+
 std::vector<Webhook> Alerts::webhooks(const auth::Principal& by) {
   require_staff(by);
   if (by.role != Role::admin) forbid("only administrators list webhooks");

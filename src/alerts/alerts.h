@@ -152,6 +152,9 @@ class Alerts : public Raiser {
 
   Webhook add_webhook(const auth::Principal& by, const NewWebhook& webhook);  // admins
   std::vector<Webhook> webhooks(const auth::Principal& by);
+  // Re-encrypts the webhook secrets under the keyring's active key (`ctis keys rotate`), in the
+  // caller's transaction; returns how many were rewritten.
+  std::int64_t reencrypt(store::Connection& conn, const vault::Keyring& keys);
 
   // Newest first. Alerts that name a case are audited as read.
   std::vector<InboxItem> inbox(const auth::Principal& by, bool only_unacknowledged, int limit);

@@ -264,7 +264,8 @@ int cmd_keys_rotate(const Options& o) {
   // 2. Re-encrypt everything in one transaction.
   std::int64_t fields = 0;
   rt.db->transaction([&](store::Connection& c) {
-    fields = rt.auth->reencrypt(c, *rt.keys) + rt.cases->reencrypt(c, *rt.keys);
+    fields = rt.auth->reencrypt(c, *rt.keys) + rt.cases->reencrypt(c, *rt.keys) +
+             rt.reports->reencrypt(c, *rt.keys) + rt.alerts->reencrypt(c, *rt.keys);
     auto entry = auth::operator_principal().audit("keys.rotate", "keys");
     entry.detail = "active " + rt.keys->active_key_id() + ", " + std::to_string(fields) + " fields";
     rt.audit->append(c, entry);

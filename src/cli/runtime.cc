@@ -53,7 +53,8 @@ Runtime open_runtime(const Config& config, Schema schema) {
   rt.audit = std::make_unique<audit::AuditLog>(*rt.db);
   rt.auth = std::make_unique<auth::Auth>(*rt.db, rt.keys, *rt.audit, config.auth);
   rt.cases = std::make_unique<cases::Cases>(*rt.db, rt.keys, *rt.audit);
-  rt.reports = std::make_unique<reports::Reports>(*rt.db, *rt.audit, report_settings(config));
+  rt.reports =
+      std::make_unique<reports::Reports>(*rt.db, *rt.audit, report_settings(config), rt.keys);
   rt.alerts = std::make_unique<alerts::Alerts>(*rt.db, rt.keys, *rt.audit);
   rt.monitor = std::make_unique<monitor::Monitor>(*rt.db, *rt.audit);
   rt.exchange = std::make_unique<exchange::Exchange>(*rt.db, *rt.audit);

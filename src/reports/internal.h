@@ -31,6 +31,18 @@ struct Key32 {
 };
 
 Key32 random_key();
+// An audit entry for work the server does on its own (retention, intake release).
+inline audit::Entry system_entry(std::string action, std::string detail) {
+  audit::Entry entry;
+  entry.actor = "system";
+  entry.role = "system";
+  entry.action = std::move(action);
+  entry.detail = std::move(detail);
+  return entry;
+}
+
+// The vault field name of a report's K kept in intake (reports.h).
+inline constexpr std::string_view kIntakeField = "report_intake.key";
 // XChaCha20-Poly1305: nonce || ciphertext. open() throws Error(internal) when the tag fails.
 Blob seal_with(const Key32& key, std::string_view plain, std::string_view ad);
 std::string open_with(const Key32& key, const Blob& box, std::string_view ad);
@@ -114,6 +126,7 @@ struct Prepared {
   std::string lookup;
   Key32 wrap_key;
   std::vector<std::pair<std::int64_t, Blob>> sealed;  // user id, sealed K
+  Blob intake;  // K under the data key, when no recipient has a key yet (else empty)
   ~Prepared() { sodium_memzero(content.data(), content.size()); }
 };
 
@@ -173,10 +186,12 @@ struct UnlockedKey::Impl {
 };
 
 struct Reports::Impl {
-  Impl(store::Database& database, audit::AuditLog& audit_log, Settings s);
+  Impl(store::Database& database, audit::AuditLog& audit_log, Settings s,
+       std::shared_ptr<const vault::Keyring> keys);
   store::Database& db;
   audit::AuditLog& audit;
   Settings settings;
+  std::shared_ptr<const vault::Keyring> intake_keys;  // null: no intake
   detail::TokenBucket submissions;
   detail::TokenBucket wrong_codes;
   detail::GroupWriter writer;

@@ -83,6 +83,7 @@ void Reports::add_recipient(const auth::Principal& by, std::int64_t user_id) {
     }
     impl_->audit.append(conn, by.audit("report.recipient_add", "user:" + std::to_string(user_id)));
   });
+  release_intake();  // a returning recipient may already have a key
 }
 
 void Reports::remove_recipient(const auth::Principal& by, std::int64_t user_id) {
@@ -173,6 +174,7 @@ void Reports::open_session(std::int64_t user_id, std::string_view password,
         "INSERT INTO report_sessions (id_hash, user_id, wrapped_key, day) VALUES (?, ?, ?, ?)",
         {detail::session_id_hash(session_secret), user_id, wrapped, detail::today()});
   });
+  release_intake();  // this recipient's key may be the first one
 }
 
 std::optional<UnlockedKey> Reports::session_key(std::string_view session_secret) {
@@ -284,6 +286,56 @@ int Reports::share_backlog(const UnlockedKey& key) {
     }
   });
   return sealed;
+}
+
+int Reports::release_intake() {
+  if (!impl_->intake_keys) return 0;
+  int released = 0;
+  impl_->db.transaction([&](store::Connection& conn) {
+    released = 0;
+    if (!conn.query_one("SELECT 1 FROM report_recipients WHERE active = 1 AND public_key IS NOT "
+                        "NULL")) {
+      return;  // still nobody to seal to: the reports stay in intake
+    }
+    detail::secure_delete_on(conn);
+    for (const auto& row :
+         conn.query("SELECT report_id, key_enc FROM report_intake ORDER BY report_id")) {
+      const auto report_id = row.integer(0);
+      const std::string plain = impl_->intake_keys->decrypt(row.blob(1), detail::kIntakeField);
+      detail::Key32 k;
+      if (plain.size() != k.bytes.size()) {
+        throw Error(ErrorKind::internal, "internal",
+                    "reports: the intake key of report " + std::to_string(report_id) +
+                        " has the wrong size");
+      }
+      std::memcpy(k.data(), plain.data(), plain.size());
+      sodium_memzero(const_cast<char*>(plain.data()), plain.size());
+      for (const auto& [user_id, sealed] : impl_->seal_for_recipients(conn, k, report_id)) {
+        conn.execute("INSERT INTO report_keys (report_id, user_id, sealed_key) VALUES (?, ?, ?)",
+                     {report_id, user_id, sealed});
+      }
+      conn.execute("DELETE FROM report_intake WHERE report_id = ?", {report_id});
+      ++released;
+    }
+    if (released > 0) {
+      impl_->audit.append(
+          conn, detail::system_entry("report.intake_release",
+                                     std::to_string(released) + " reports sealed to recipients"));
+    }
+  });
+  return released;
+}
+
+std::int64_t Reports::reencrypt(store::Connection& conn, const vault::Keyring& keys) {
+  std::int64_t fields = 0;
+  for (const auto& row : conn.query("SELECT report_id, key_enc FROM report_intake")) {
+    const std::string plain = keys.decrypt(row.blob(1), detail::kIntakeField);
+    conn.execute("UPDATE report_intake SET key_enc = ? WHERE report_id = ?",
+                 {keys.encrypt(plain, detail::kIntakeField), row.integer(0)});
+    sodium_memzero(const_cast<char*>(plain.data()), plain.size());
+    ++fields;
+  }
+  return fields;
 }
 
 }  // namespace ctis::reports

@@ -14,9 +14,15 @@
 // session secret, which the database never holds. A database dump alone therefore opens no
 // report, and neither does the server at rest.
 //
+// Intake: a report that arrives while no recipient has a key yet would be readable by nobody
+// but its reporter. Given the installation's keyring, Reports keeps such a report's K encrypted
+// with the data key (like other personal data) until the first recipient's key exists, then
+// seals K to the recipients and deletes that copy (release_intake(), run at every recipient's
+// sign-in and hourly). Only in that window does the key file open a report.
+//
 // Deleting a report (closed and past retention, unless linked to a case) deletes its rows and
-// every sealed copy of K; SQLite runs with secure_delete and the WAL is checkpointed, so no copy
-// is left in the store.
+// every sealed copy of K; SQLite runs with secure_delete and the WAL is checkpointed, and on
+// PostgreSQL the report tables are rewritten, so no copy is left in the store.
 //
 // Threads: Reports is thread-safe. Submissions from many threads are written by group commit:
 // each submit() returns only after the transaction holding it is durable.
@@ -38,6 +44,7 @@
 #include "auth/auth.h"
 #include "core/core.h"
 #include "store/store.h"
+#include "vault/vault.h"
 
 namespace ctis::reports {
 
@@ -156,7 +163,10 @@ struct Recipient {
 
 class Reports {
  public:
-  Reports(store::Database& db, audit::AuditLog& audit, Settings settings);
+  // Without a keyring there is no intake: a report sent before any recipient has a key can be
+  // read by staff only once its reporter follows it up.
+  Reports(store::Database& db, audit::AuditLog& audit, Settings settings,
+          std::shared_ptr<const vault::Keyring> intake_keys = nullptr);
   ~Reports();
 
   // --- The reporter (no principal: the public) ---------------------------------------------
@@ -191,6 +201,12 @@ class Reports {
   // Seals the keys of every report this recipient can open to every active recipient who
   // lacks them. Returns how many were sealed. Called when a recipient opens the queue.
   int share_backlog(const UnlockedKey& key);
+  // Seals the K of every report waiting in intake to the recipients with keys and deletes its
+  // intake copy. Returns how many reports left intake (0 while no recipient has a key).
+  int release_intake();
+  // Re-encrypts the intake copies under the keyring's active key (`ctis keys rotate`), in the
+  // caller's transaction; returns how many fields were rewritten.
+  std::int64_t reencrypt(store::Connection& conn, const vault::Keyring& keys);
 
   // --- Staff ---------------------------------------------------------------------------------
   // A report taken by phone or in person, entered on the reporter's behalf; audited.

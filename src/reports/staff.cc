@@ -308,6 +308,7 @@ int Reports::purge_expired(std::string_view today) {
       for (const char* sql : {"DELETE FROM report_attachments WHERE report_id = ?",
                               "DELETE FROM report_messages WHERE report_id = ?",
                               "DELETE FROM report_keys WHERE report_id = ?",
+                              "DELETE FROM report_intake WHERE report_id = ?",
                               "DELETE FROM report_receipts WHERE report_id = ?",
                               "DELETE FROM report_contents WHERE report_id = ?",
                               "DELETE FROM reports WHERE id = ?"}) {
@@ -317,12 +318,9 @@ int Reports::purge_expired(std::string_view today) {
     // Sessions last at most a day (auth: 12 hours): older unlocked-key wraps are stale.
     conn.execute("DELETE FROM report_sessions WHERE day < ?", {detail::add_days(today, -1)});
     if (purged > 0) {
-      audit::Entry entry;
-      entry.actor = "system";
-      entry.role = "system";
-      entry.action = "report.purge";
-      entry.detail = std::to_string(purged) + " reports past retention";
-      impl_->audit.append(conn, entry);
+      impl_->audit.append(
+          conn,
+          detail::system_entry("report.purge", std::to_string(purged) + " reports past retention"));
     }
   });
   if (purged == 0) return 0;
@@ -334,7 +332,7 @@ int Reports::purge_expired(std::string_view today) {
     lease->query("PRAGMA wal_checkpoint(TRUNCATE)");
   } else {
     for (const char* table : {"report_attachments", "report_messages", "report_keys",
-                              "report_receipts", "report_contents", "reports"}) {
+                              "report_intake", "report_receipts", "report_contents", "reports"}) {
       lease->execute(std::string("VACUUM FULL ") + table);
     }
   }

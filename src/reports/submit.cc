@@ -71,6 +71,9 @@ std::int64_t insert_report(store::Connection& conn, const Prepared& p, const Set
     conn.execute("INSERT INTO report_keys (report_id, user_id, sealed_key) VALUES (?, ?, ?)",
                  {id, user_id, sealed});
   }
+  if (!p.intake.empty()) {
+    conn.execute("INSERT INTO report_intake (report_id, key_enc) VALUES (?, ?)", {id, p.intake});
+  }
   for (const auto& a : p.attachments) insert_attachment(conn, p.k, id, std::nullopt, a);
   return id;
 }
@@ -148,18 +151,21 @@ void GroupWriter::commit(std::vector<Item*>& batch) {
 
 using detail::Key32;
 
-Reports::Impl::Impl(store::Database& database, audit::AuditLog& audit_log, Settings s)
+Reports::Impl::Impl(store::Database& database, audit::AuditLog& audit_log, Settings s,
+                    std::shared_ptr<const vault::Keyring> keys)
     : db(database),
       audit(audit_log),
       settings(s),
+      intake_keys(std::move(keys)),
       submissions(s.submissions_per_second, s.submission_burst),
       wrong_codes(s.wrong_codes_per_second, s.wrong_code_burst),
       writer(database, settings) {}
 
-Reports::Reports(store::Database& db, audit::AuditLog& audit, Settings settings) {
+Reports::Reports(store::Database& db, audit::AuditLog& audit, Settings settings,
+                 std::shared_ptr<const vault::Keyring> intake_keys) {
   if (sodium_init() < 0)
     fail_unavailable("crypto_unavailable", "reports: libsodium failed to start");
-  impl_ = std::make_unique<Impl>(db, audit, settings);
+  impl_ = std::make_unique<Impl>(db, audit, settings, std::move(intake_keys));
 }
 
 Reports::~Reports() = default;
@@ -196,6 +202,10 @@ Receipt Reports::Impl::store_new(const Submission& submission, const auth::Princ
   {
     auto lease = db.connection();
     p.sealed = seal_for_recipients(*lease, p.k, 0);
+  }
+  if (p.sealed.empty() && intake_keys) {
+    const std::string_view k_bytes(reinterpret_cast<const char*>(p.k.data()), p.k.bytes.size());
+    p.intake = intake_keys->encrypt(k_bytes, detail::kIntakeField);
   }
   if (by == nullptr) {
     receipt.report_id = writer.write(p);

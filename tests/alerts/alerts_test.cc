@@ -268,6 +268,14 @@ TEST_P(AlertsTest, BadAlertsNameTheFieldAndStoreNothing) {
     const auto& blob = row->blob(0);
     EXPECT_EQ(std::string(blob.begin(), blob.end()).find("enough"), std::string::npos);
     EXPECT_EQ(alerts_->webhooks(admin_).size(), 1u);
+    // Key rotation re-encrypts the secret; it still opens once the old key is retired.
+    p_->keys->add_key();
+    p_->db->transaction(
+        [&](store::Connection& c) { EXPECT_EQ(alerts_->reencrypt(c, *p_->keys), 1); });
+    p_->keys->retire_inactive();
+    const auto rotated = p_->db->connection()->query_one(
+        "SELECT secret_enc FROM alert_webhooks WHERE id = ?", {hook.id});
+    EXPECT_EQ(p_->keys->decrypt(rotated->blob(0), "alert_webhooks.secret"), w.secret);
 
     NewSubscription to_hook;
     to_hook.channel = "webhook";

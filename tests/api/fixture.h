@@ -29,7 +29,7 @@ class ApiTest : public ::testing::TestWithParam<store::Dialect> {
     reports::Settings report_settings;
     report_settings.fast_key_derivation = true;
     report_settings.wrong_code_delay_ms = 0;
-    reports_ = std::make_unique<reports::Reports>(*p_->db, *p_->audit, report_settings);
+    reports_ = std::make_unique<reports::Reports>(*p_->db, *p_->audit, report_settings, p_->keys);
     alerts_ = std::make_unique<alerts::Alerts>(*p_->db, p_->keys, *p_->audit);
     exchange_ = std::make_unique<exchange::Exchange>(*p_->db, *p_->audit);
     monitor_ = std::make_unique<monitor::Monitor>(*p_->db, *p_->audit);

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "dedup/dedup.h"
 
@@ -47,36 +48,15 @@ std::vector<std::string> entities(const Table& t) {
   return out;
 }
 
+// The settings for FEBRL's person records, shared with bench/dedup.
 Settings febrl_settings() {
-  Settings s;
-  const std::vector<double> name_bands{0.92, 0.8};
-  s.comparisons = {
-      {.column = "given_name",
-       .kind = CompareKind::jaro_winkler,
-       .similarity_bands = name_bands,
-       .term_frequency = true},
-      {.column = "surname",
-       .kind = CompareKind::jaro_winkler,
-       .similarity_bands = name_bands,
-       .term_frequency = true},
-      {.column = "street_number"},
-      {.column = "address_1", .kind = CompareKind::jaro_winkler, .similarity_bands = name_bands},
-      {.column = "address_2", .kind = CompareKind::jaro_winkler, .similarity_bands = name_bands},
-      {.column = "suburb", .kind = CompareKind::jaro_winkler, .similarity_bands = name_bands},
-      {.column = "postcode", .kind = CompareKind::jaro_winkler, .similarity_bands = {0.9}},
-      {.column = "state"},
-      {.column = "date_of_birth", .kind = CompareKind::date, .within_days = 31},
-      {.column = "soc_sec_id", .kind = CompareKind::jaro_winkler, .similarity_bands = {0.9}},
-  };
-  s.blocking_rules = {
-      {.keys = {{.column = "postcode"}}},
-      {.keys = {{.column = "soc_sec_id"}}},
-      {.keys = {{.column = "date_of_birth"}}},
-      {.keys = {{.column = "surname", .prefix = 1}, {.column = "date_of_birth", .prefix = 4}}},
-      {.keys = {{.column = "given_name"}, {.column = "surname"}}},
-  };
-  s.u_sample_pairs = 100000;
-  return s;
+  const char* source = std::getenv("CTIS_SOURCE_DIR");
+  if (source == nullptr) {
+    ADD_FAILURE() << "CTIS_SOURCE_DIR is not set: it must name the source tree";
+    return {};
+  }
+  std::ifstream in(std::string(source) + "/data/dedup/febrl-person.settings.json");
+  return parse_settings(std::string(std::istreambuf_iterator<char>(in), {}));
 }
 
 // Loaded and trained once for the tests below (training is deterministic: seeded sampling).

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { VIEWPORT, isExpected401, launchBrowser, runCli, startServer, stopServer } from './helpers.mjs';
+import { VIEWPORT, isExpected401, launchBrowser, runCli, signIn, startServer, stopServer } from './helpers.mjs';
 
 const workDir = mkdtempSync(join(tmpdir(), 'ctis-e2e-cases-'));
 const CASEWORKER = 'case.lucia';
@@ -66,10 +66,7 @@ describe('CTIS cases: a caseworker screens and classifies a case', () => {
   });
 
   test('the caseworker signs in and opens the case list', async () => {
-    await page.goto(server.url + '/');
-    await page.getByLabel('Username').fill(CASEWORKER);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
+    await signIn(page, server.url, CASEWORKER, PASSWORD);
     await page.getByTestId('user-role').getByText('Caseworker').waitFor();
 
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Cases' }).click();

@@ -18,6 +18,7 @@ import {
   isExpected401,
   launchBrowser,
   setPassword,
+  signIn,
   startServer,
   stopServer,
 } from './helpers.mjs';
@@ -99,10 +100,7 @@ describe('CTIS cases: the law-enforcement view', () => {
   });
 
   test('the officer signs in and sees the referred cases in the list', async () => {
-    await page.goto(server.url + '/');
-    await page.getByLabel('Username').fill(POLICE);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
+    await signIn(page, server.url, POLICE, PASSWORD);
     await page.getByTestId('user-role').getByText('Law enforcement').waitFor();
 
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Cases' }).click();

@@ -149,6 +149,14 @@ export const isExpected401 = (msg) =>
   /status of 401/.test(msg.text()) && /\/api\/v1\/auth\/(session|login)$/.test(msg.location()?.url ?? '');
 
 /** Sets a demo user's password through the real CLI (the demo gives its users random ones). */
+/** Signs in through the sign-in page of the app at `url` (Enter in the password field). */
+export async function signIn(page, url, username, password) {
+  await page.goto(url + '/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password').press('Enter');
+}
+
 export const setPassword = (bin, dataDir, username, password) =>
   runCli(bin, ['user', 'passwd', username, '--password-stdin', '--data', dataDir], `${password}\n`);
 

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { apiSession, setPassword, startServer, stopServer } from './helpers.mjs';
+import { apiSession, setPassword, signIn, startServer, stopServer } from './helpers.mjs';
 import { axeViolations, launchReportBrowser, receiptCode, tinyPng } from './report_helpers.mjs';
 
 const workDir = mkdtempSync(join(tmpdir(), 'ctis-e2e-reports-'));
@@ -169,10 +169,7 @@ describe('CTIS safe reporting: the public form without JavaScript, and staff tri
   test('the coordinator reads the report (the script as text) and replies', async () => {
     reportId = await idByDescription(DESCRIPTION);
     otherId = await idByDescription('Un bateau de pêche reste au port depuis des semaines.');
-    await coordinator.goto(server.url);
-    await coordinator.getByLabel('Username').fill(COORDINATOR);
-    await coordinator.getByLabel('Password').fill(PASSWORD);
-    await coordinator.getByLabel('Password').press('Enter');
+    await signIn(coordinator, server.url, COORDINATOR, PASSWORD);
     await coordinator.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await coordinator.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Reports' }).click();
     await coordinator.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
@@ -192,6 +189,19 @@ describe('CTIS safe reporting: the public form without JavaScript, and staff tri
     await coordinator.getByRole('button', { name: 'Add internal note' }).click();
     await coordinator.locator('.rp-msg-internal').getByText('Checked the map').waitFor();
     await shot(coordinator, 'staff-report');
+  });
+
+  test('the staff queue and report page pass axe-core (WCAG 2.1 AA)', async () => {
+    const page = await axeContext.newPage();
+    await signIn(page, server.url, COORDINATOR, PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.goto(`${server.url}/#reports`);
+    await page.locator(`[data-testid=report-queue] tr[data-report="${reportId}"]`).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'the report queue');
+    await page.goto(`${server.url}/#reports/${reportId}`);
+    await page.getByTestId('report-thread').getByText(REPLY).waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'a report');
+    await page.close();
   });
 
   test('the reporter sees the reply (not the note) and adds information', async () => {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -19,8 +20,9 @@ namespace {
 using store::Dialect;
 
 const std::vector<std::string> kModuleTables = {
-    "report_recipients", "report_sessions", "reports",         "report_contents",
-    "report_receipts",   "report_keys",     "report_messages", "report_attachments"};
+    "report_recipients", "report_sessions",    "reports",
+    "report_contents",   "report_receipts",    "report_keys",
+    "report_messages",   "report_attachments", "report_intake"};
 
 std::string tiny_png() { return fixtures::png(); }
 
@@ -35,7 +37,7 @@ class ReportsTest : public ::testing::TestWithParam<Dialect> {
     settings_.wrong_code_delay_ms = 0;
     settings_.wrong_code_burst = 3;
     settings_.wrong_codes_per_second = 0.001;
-    reports_ = std::make_unique<Reports>(*p_->db, *p_->audit, settings_);
+    reports_ = std::make_unique<Reports>(*p_->db, *p_->audit, settings_, p_->keys);
   }
 
   auth::Principal person(const std::string& name, const std::string& role) {
@@ -257,6 +259,65 @@ TEST_P(ReportsTest, MessagingModesAreEnforced) {
       "messaging");
 }
 
+// A report sent before any recipient has a key waits in intake (K under the data key) and is
+// sealed to the first recipient at their sign-in; the intake copy is then gone.
+TEST_P(ReportsTest, IntakeKeepsEarlyReportsForTheFirstRecipient) {
+  reports_->add_recipient(coordinator_, worker_.user_id);  // added, no key until sign-in
+  const auto receipt = reports_->submit(sample());
+  EXPECT_EQ(count("report_keys"), 0);
+  EXPECT_EQ(count("report_intake"), 1);
+  EXPECT_EQ(reports_->release_intake(), 0);  // nobody to seal to yet: kept
+
+  reports_->open_session(worker_.user_id, kPassword, "worker-session");
+  EXPECT_EQ(count("report_intake"), 0);
+  EXPECT_EQ(count("report_keys"), 1);
+  const auto key = *reports_->session_key("worker-session");
+  const auto view = reports_->read(worker_, key, receipt.report_id);
+  EXPECT_EQ(view.submission.description, sample().description);
+  const auto audit = p_->audit->list(0, 5);
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(),
+                          [](const auto& e) { return e.action == "report.intake_release"; }));
+
+  // Once a recipient has a key, nothing new goes to intake.
+  reports_->submit(sample());
+  EXPECT_EQ(count("report_intake"), 0);
+}
+
+TEST_P(ReportsTest, IntakeSurvivesKeyRotationAndPurge) {
+  const auto kept = reports_->submit(sample());
+  const auto expiring = reports_->submit(sample());
+  ASSERT_EQ(count("report_intake"), 2);
+  p_->keys->add_key();
+  p_->db->transaction(
+      [&](store::Connection& conn) { EXPECT_EQ(reports_->reencrypt(conn, *p_->keys), 2); });
+  p_->keys->retire_inactive();  // the old data key is gone: only re-encrypted copies open
+  {
+    auto lease = p_->db->connection();
+    lease->execute("UPDATE reports SET expires_day = '2000-01-01' WHERE id = ?",
+                   {expiring.report_id});
+  }
+  EXPECT_EQ(reports_->purge_expired("2000-01-02"), 1);
+  EXPECT_EQ(count("report_intake"), 1);
+
+  const auto key = recipient(worker_, "worker-session");
+  EXPECT_EQ(count("report_intake"), 0);
+  EXPECT_EQ(reports_->read(worker_, key, kept.report_id).submission.description,
+            sample().description);
+}
+
+// Without the installation's keyring there is no intake: an early report opens for staff only
+// once its reporter follows it up with the receipt code.
+TEST_P(ReportsTest, WithoutKeyringEarlyReportsWaitForTheReporter) {
+  Reports plain(*p_->db, *p_->audit, settings_);
+  const auto receipt = plain.submit(sample());
+  EXPECT_EQ(count("report_intake"), 0);
+  const auto key = recipient(worker_, "worker-session");
+  EXPECT_EQ(count("report_keys"), 0);
+  plain.follow_up(receipt.code);
+  EXPECT_EQ(plain.read(worker_, key, receipt.report_id).submission.description,
+            sample().description);
+}
+
 TEST_P(ReportsTest, TriageAndPurgeRespectLinkedReports) {
   const auto key = recipient(worker_, "w");
   const nlohmann::json c = p_->cases->create(
@@ -434,6 +495,7 @@ TEST_P(ReportsTest, GroupCommitIsolatesFailuresAndIsDurable) {
   }
   recipient(worker_, "w");
   recipient(coordinator_, "c");
+  const auto early_keys = count("report_keys");  // sealed from intake at the first sign-in
   constexpr int kThreads = 8;
   constexpr int kEach = 10;
   std::vector<std::vector<Receipt>> got(kThreads);
@@ -454,7 +516,8 @@ TEST_P(ReportsTest, GroupCommitIsolatesFailuresAndIsDurable) {
   const auto reopened = p_->test_db.open(1);
   auto lease = reopened->connection();
   EXPECT_EQ(lease->query_one("SELECT COUNT(*) FROM reports")->integer(0), 16 + kThreads * kEach);
-  EXPECT_EQ(lease->query_one("SELECT COUNT(*) FROM report_keys")->integer(0), 2 * kThreads * kEach);
+  EXPECT_EQ(lease->query_one("SELECT COUNT(*) FROM report_keys")->integer(0),
+            early_keys + 2 * kThreads * kEach);
 }
 
 TEST_P(ReportsTest, BadInputIsRefusedAndNothingStored) {
