@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -11,35 +12,22 @@
 namespace ctis::cli {
 namespace {
 
-// Hourly work, first at start: deletes reports past retention and sends yesterday's alert
-// digests (each at most once per person and day, so repeating an hour is harmless).
-class Housekeeping {
+// Runs `work` on a thread of its own at once and then every hour until destroyed. Each piece of
+// work catches and logs its own failures, so one bad hour never stops the next.
+class Hourly {
  public:
-  Housekeeping(reports::Reports& reports, alerts::Dispatcher& dispatcher)
-      : thread_([this, &reports, &dispatcher] {
+  explicit Hourly(std::function<void()> work)
+      : work_(std::move(work)), thread_([this] {
           std::unique_lock lock(mutex_);
           do {
             lock.unlock();
-            const Millis now = now_millis();
-            try {
-              const std::string today = format_iso8601(now).substr(0, 10);
-              if (const int n = reports.purge_expired(today); n > 0) {
-                log_info("reports: deleted " + std::to_string(n) + " past retention");
-              }
-            } catch (const std::exception& e) {
-              log_warn(std::string("reports: retention sweep failed: ") + e.what());
-            }
-            try {
-              const std::string yesterday =
-                  format_iso8601(now - std::int64_t{24} * 3600 * 1000).substr(0, 10);
-              dispatcher.send_digests(yesterday, now);
-            } catch (const std::exception& e) {
-              log_warn(std::string("alerts: digests failed: ") + e.what());
-            }
+            work_();
             lock.lock();
           } while (!wake_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; }));
         }) {}
-  ~Housekeeping() {
+  Hourly(const Hourly&) = delete;
+  Hourly& operator=(const Hourly&) = delete;
+  ~Hourly() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -49,48 +37,45 @@ class Housekeeping {
   }
 
  private:
+  std::function<void()> work_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// Hourly, first at start: the route monitor's alert rules over the stored route data. An alarm
-// raises its alert once (monitor.h), so repeating an hour is harmless; a failure is logged.
-class RouteWatch {
- public:
-  RouteWatch(monitor::Monitor* monitor, alerts::Alerts* alerts)
-      : thread_([this, monitor, alerts] {
-          if (monitor == nullptr || alerts == nullptr) return;
-          std::unique_lock lock(mutex_);
-          do {
-            lock.unlock();
-            try {
-              const auto r = monitor->evaluate(*alerts);
-              log_info("routes: " + std::to_string(r.rules) + " rules over " +
-                       std::to_string(r.series) + " series, " + std::to_string(r.alert_ids.size()) +
-                       " alerts raised");
-            } catch (const std::exception& e) {
-              log_warn(std::string("routes: rule evaluation failed: ") + e.what());
-            }
-            lock.lock();
-          } while (!wake_.wait_for(lock, std::chrono::hours(1), [this] { return stop_; }));
-        }) {}
-  ~RouteWatch() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
+// Deletes reports past retention and sends yesterday's alert digests (each at most once per
+// person and day, so repeating an hour is harmless).
+void housekeeping(reports::Reports& reports, alerts::Dispatcher& dispatcher) {
+  const Millis now = now_millis();
+  try {
+    const std::string today = format_iso8601(now).substr(0, 10);
+    if (const int n = reports.purge_expired(today); n > 0) {
+      log_info("reports: deleted " + std::to_string(n) + " past retention");
     }
-    wake_.notify_all();
-    thread_.join();
+  } catch (const std::exception& e) {
+    log_warn(std::string("reports: retention sweep failed: ") + e.what());
   }
+  try {
+    const std::string yesterday =
+        format_iso8601(now - std::int64_t{24} * 3600 * 1000).substr(0, 10);
+    dispatcher.send_digests(yesterday, now);
+  } catch (const std::exception& e) {
+    log_warn(std::string("alerts: digests failed: ") + e.what());
+  }
+}
 
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the members above exist
-};
+// The route monitor's alert rules over the stored route data. An alarm raises its alert once
+// (monitor.h), so repeating an hour is harmless.
+void watch_routes(monitor::Monitor& monitor, alerts::Alerts& alerts) {
+  try {
+    const auto r = monitor.evaluate(alerts);
+    log_info("routes: " + std::to_string(r.rules) + " rules over " + std::to_string(r.series) +
+             " series, " + std::to_string(r.alert_ids.size()) + " alerts raised");
+  } catch (const std::exception& e) {
+    log_warn(std::string("routes: rule evaluation failed: ") + e.what());
+  }
+}
 
 alerts::DeliveryOptions delivery_options(Runtime& rt) {
   alerts::DeliveryOptions o;
@@ -140,8 +125,8 @@ void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_li
                           ":" + std::to_string(port);
   alerts::Dispatcher dispatcher(*rt.db, rt.keys, *rt.audit, delivery_options(rt));
   dispatcher.start();
-  Housekeeping housekeeping(*rt.reports, dispatcher);
-  RouteWatch route_watch(rt.monitor.get(), rt.alerts.get());
+  Hourly hourly_housekeeping([&rt, &dispatcher] { housekeeping(*rt.reports, dispatcher); });
+  Hourly hourly_route_watch([&rt] { watch_routes(*rt.monitor, *rt.alerts); });
   log_info("serving " + rt.db->describe() + " on " + url);
   if (on_listening) on_listening(url);
   server.run();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/markup.h"
 #include "monitor/monitor.h"
 
 namespace ctis::monitor {
@@ -12,29 +13,6 @@ std::string fixed(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
-}
-
-std::string escape_xml(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -77,8 +55,8 @@ std::string series_svg(const SeriesView& view, const std::string& title, std::si
   std::string svg =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"320\" "
       "viewBox=\"0 0 800 320\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<title>" + escape_xml(title) + "</title>\n";
-  svg += "<text x=\"60\" y=\"22\" font-size=\"15\">" + escape_xml(title) + "</text>\n";
+  svg += "<title>" + escape_markup(title) + "</title>\n";
+  svg += "<text x=\"60\" y=\"22\" font-size=\"15\">" + escape_markup(title) + "</text>\n";
   svg += "<line x1=\"60\" y1=\"" + fixed(y(0)) + "\" x2=\"780\" y2=\"" + fixed(y(0)) +
          "\" stroke=\"#888\"/>\n";
   svg += "<text x=\"55\" y=\"" + fixed(y(top_value / 1.1)) + "\" text-anchor=\"end\">" +

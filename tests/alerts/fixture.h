@@ -28,14 +28,7 @@ class AlertsFixture : public ::testing::TestWithParam<store::Dialect> {
 
   auth::Principal person(const std::string& name, const std::string& role, const std::string& org,
                          const std::string& email) {
-    const auto u = p_->auth->create_user(auth::operator_principal(),
-                                         {name, role, org, "", email, "password for tests"}, true);
-    auth::Principal p;
-    p.user_id = u.id;
-    p.username = u.username;
-    p.role = u.role;
-    p.organisation_id = u.organisation_id;
-    return p;
+    return p_->person(name, role, org, email);
   }
 
   static NewAlert surge(const std::string& severity = "warning") {

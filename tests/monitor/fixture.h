@@ -43,15 +43,7 @@ class MonitorFixture : public ::testing::TestWithParam<store::Dialect> {
 
   auth::Principal person(const std::string& name, const std::string& role,
                          const std::string& email) {
-    const auto u =
-        p_->auth->create_user(auth::operator_principal(),
-                              {name, role, "Ministry", "", email, "password for tests"}, true);
-    auth::Principal p;
-    p.user_id = u.id;
-    p.username = u.username;
-    p.role = u.role;
-    p.organisation_id = u.organisation_id;
-    return p;
+    return p_->person(name, role, "Ministry", email);
   }
 
   std::int64_t count(const std::string& sql) {

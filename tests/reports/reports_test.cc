@@ -41,14 +41,7 @@ class ReportsTest : public ::testing::TestWithParam<Dialect> {
   }
 
   auth::Principal person(const std::string& name, const std::string& role) {
-    const auto u = p_->auth->create_user(auth::operator_principal(),
-                                         {name, role, "Hotline", "", "", kPassword}, true);
-    auth::Principal p;
-    p.user_id = u.id;
-    p.username = u.username;
-    p.role = u.role;
-    p.organisation_id = u.organisation_id;
-    return p;
+    return p_->person(name, role, "Hotline");
   }
 
   // Makes `who` a recipient, signs them in and returns their unlocked key.

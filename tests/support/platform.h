@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -29,6 +30,20 @@ struct Platform {
         auth(std::make_unique<auth::Auth>(*db, keys, *audit, settings)),
         cases(std::make_unique<cases::Cases>(*db, keys, *audit)) {}
 
+  // A user the operator makes (password kPassword), as the principal through which they act.
+  auth::Principal person(const std::string& name, const std::string& role,
+                         const std::string& organisation, const std::string& email = "") {
+    const auto u = auth->create_user(auth::operator_principal(),
+                                     {name, role, organisation, "", email, kPassword}, true);
+    auth::Principal p;
+    p.user_id = u.id;
+    p.username = u.username;
+    p.role = u.role;
+    p.organisation_id = u.organisation_id;
+    return p;
+  }
+
+  static constexpr const char* kPassword = "password for tests";
   TestDb test_db;
   std::unique_ptr<store::Database> db;
   std::shared_ptr<vault::Keyring> keys;
