@@ -180,9 +180,9 @@ int cmd_finance_scan(const Options& o) {
     try {
       ledger = fin::ingest_csv(in, mapping, ingest, nullptr, accounts);
     } catch (const Error& e) {
-      // The row and column are in field(); say which file they belong to.
+      // The message names the row and column; say which file they belong to.
       if (e.kind() != ErrorKind::invalid || e.field().empty()) throw;
-      throw Error(e.kind(), e.code(), o.csv_file + ": " + e.field() + ": " + e.what(), e.field());
+      throw Error(e.kind(), e.code(), o.csv_file + ": " + e.what(), e.field());
     }
     source = o.csv_file;
   }

@@ -70,7 +70,8 @@ std::size_t header_index(const std::vector<std::string>& header, const std::stri
                          const std::string& file) {
   auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end()) {
-    fail_invalid("row 1, column " + name, file + ": row 1, column " + name + ": missing header");
+    const std::string where = "row 1, column " + name;
+    fail_invalid(where, (file.empty() ? "" : file + ": ") + where + ": missing header");
   }
   return static_cast<std::size_t>(it - header.begin());
 }
@@ -322,7 +323,7 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
   std::vector<std::optional<std::size_t>> column(kFields.size());
   for (std::size_t f = 0; f < kFields.size(); ++f) {
     auto it = mapping.columns.find(kFields[f]);
-    if (it != mapping.columns.end()) column[f] = detail::header_index(header, it->second, "csv");
+    if (it != mapping.columns.end()) column[f] = detail::header_index(header, it->second, "");
   }
   auto header_of = [&](std::size_t f) { return mapping.columns.at(kFields[f]); };
 

@@ -234,9 +234,10 @@ TEST_F(AnalysisCommands, FinanceScanReadsAmlsimGraphsWithoutTimes) {
 
 TEST_F(AnalysisCommands, FinanceScanNamesTheRowAndColumnOfABadAmount) {
   const auto csv = file("bad.csv",
-                        "id,time,from,to,amount,currency,channel,location,label,alert_id\n"
-                        "T1,2025-01-01 10:00:00,A,B,10.00,EUR,WIRE,,normal,0\n"
-                        "T2,2025-01-01 11:00:00,B,C,ten,EUR,WIRE,,normal,0\n");
+                        "id,time,from,to,amount,currency,channel,location,mcc,purpose,label,"
+                        "alert_id\n"
+                        "T1,2025-01-01 10:00:00,A,B,10.00,EUR,WIRE,,,,normal,0\n"
+                        "T2,2025-01-01 11:00:00,B,C,ten,EUR,WIRE,,,,normal,0\n");
   const auto r = run_ctis({"finance", "scan", "--csv", csv, "--mapping",
                            source("data/finance/mappings/ctis-synthetic.json").string()});
   EXPECT_EQ(r.exit_code, 2);
