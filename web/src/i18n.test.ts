@@ -5,8 +5,18 @@ import es from './i18n/es.json';
 import fr from './i18n/fr.json';
 import { LOCALES, detectLocale, formatNumber, loadMessages } from './i18n';
 
-const files: Record<string, Record<string, string>> = { en, fr, es, ar };
+type Messages = Record<string, string>;
+const files: Record<string, Messages> = { en, fr, es, ar };
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+// Each module's own strings, ./<module>/i18n/<code>.json, grouped by module.
+const moduleFiles: Record<string, Record<string, Messages>> = {};
+for (const [path, messages] of Object.entries(
+  import.meta.glob<Messages>('./*/i18n/*.json', { eager: true, import: 'default' }),
+)) {
+  const [, module, code] = /^\.\/([^/]+)\/i18n\/(\w+)\.json$/.exec(path)!;
+  (moduleFiles[module] ??= {})[code] = messages;
+}
 
 describe('translation files', () => {
   const enKeys = Object.keys(en).sort();
@@ -38,11 +48,39 @@ describe('translation files', () => {
       expect(en).toHaveProperty([`roles.${role}`]);
   });
 
-  it('loads every language through the lazy loader', async () => {
+  it('loads every language through the lazy loader, with every module\'s strings', async () => {
     for (const code of ['fr', 'es', 'ar'] as const) {
-      expect(await loadMessages(code)).toEqual(files[code]);
+      const merged = Object.assign({}, files[code], ...Object.values(moduleFiles).map((m) => m[code]));
+      expect(await loadMessages(code)).toEqual(merged);
     }
   });
+});
+
+describe('module translation files', () => {
+  it('belong to sections of the navigation', () => {
+    for (const module of Object.keys(moduleFiles)) expect(en, module).toHaveProperty([`nav.${module}`]);
+  });
+  for (const [module, byCode] of Object.entries(moduleFiles)) {
+    const moduleEn = byCode.en ?? {};
+    it(`${module} has a file per language`, () => {
+      expect(Object.keys(byCode).sort()).toEqual(LOCALES.map((l) => l.code).sort());
+    });
+    it(`${module} keys are its own: prefixed '${module}.' and not in the shell's files`, () => {
+      for (const key of Object.keys(moduleEn)) {
+        expect(key.startsWith(`${module}.`), key).toBe(true);
+        expect(key in en, key).toBe(false);
+      }
+    });
+    for (const [code, messages] of Object.entries(byCode)) {
+      it(`${module}/i18n/${code}.json matches English in keys and placeholders`, () => {
+        expect(Object.keys(messages).sort()).toEqual(Object.keys(moduleEn).sort());
+        for (const [key, value] of Object.entries(messages)) {
+          expect(value.trim(), key).not.toBe('');
+          expect(placeholders(value), key).toEqual(placeholders(moduleEn[key]));
+        }
+      });
+    }
+  }
 });
 
 describe('detectLocale', () => {

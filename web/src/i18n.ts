@@ -1,5 +1,6 @@
-// Translations: flat JSON files in ./i18n/, one per language, identical key sets (checked by
-// i18n.test.ts). English is bundled as the fallback; the others load on demand as small chunks.
+// Translations: flat JSON files, one per language, identical key sets (checked by i18n.test.ts):
+// the shell's in ./i18n/, and a module's own in ./<module>/i18n/ so each module keeps its strings.
+// English is bundled as the fallback; the others load on demand as small chunks.
 import en from './i18n/en.json';
 
 export type Messages = Record<string, string>;
@@ -22,10 +23,12 @@ export const LOCALES: readonly LocaleInfo[] = [
 export const DEFAULT_LOCALE: Locale = 'en';
 export const STORAGE_KEY = 'ctis.locale';
 
-const fallback: Messages = en;
-const loaders = import.meta.glob<Messages>(['./i18n/*.json', '!./i18n/en.json'], {
-  import: 'default',
-});
+const moduleEnglish = import.meta.glob<Messages>('./*/i18n/en.json', { eager: true, import: 'default' });
+const fallback: Messages = Object.assign({}, en, ...Object.values(moduleEnglish));
+const loaders = import.meta.glob<Messages>(
+  ['./i18n/*.json', './*/i18n/*.json', '!./i18n/en.json', '!./*/i18n/en.json'],
+  { import: 'default' },
+);
 
 let current: Locale = DEFAULT_LOCALE;
 let messages: Messages = fallback;
@@ -52,10 +55,13 @@ export function currentLocale(): Locale {
   return current;
 }
 
+/** Every string of a language: the shell's file merged with each module's. */
 export async function loadMessages(code: Locale): Promise<Messages> {
   if (code === 'en') return fallback;
-  const load = loaders[`./i18n/${code}.json`];
-  return load ? load() : fallback;
+  const parts = Object.entries(loaders)
+    .filter(([path]) => path.endsWith(`/i18n/${code}.json`))
+    .map(([, load]) => load());
+  return parts.length ? Object.assign({}, ...(await Promise.all(parts))) : fallback;
 }
 
 /** Switches the language: loads its strings, sets <html lang dir>, remembers the choice. */

@@ -70,6 +70,9 @@ const host: Host = {
   },
 };
 
+/** Each module's pages, loaded on demand: './cases/index.ts' serves '#cases…'. */
+const modules = import.meta.glob<{ createPage(route: Route, host: Host): Page }>('./*/index.ts');
+
 /** Shows the page the address names: the dashboard, or a module's page (loaded on demand). */
 async function route(): Promise<void> {
   if (!shell) return;
@@ -81,18 +84,10 @@ async function route(): Promise<void> {
     return;
   }
   let next: Page | null = null;
-  if (section === 'cases' && canOpen('cases', shell.user.role)) {
+  const load = modules[`./${section}/index.ts`];
+  if (load && canOpen(section, shell.user.role, shell.reportRecipient)) {
     try {
-      const mod = await import('./cases/index');
-      next = mod.createPage(r, host);
-    } catch (err) {
-      if (seq !== routeSeq || !shell) return;
-      shell.shellError = errorMessage(err);
-    }
-  } else if (section === 'reports' && canOpen('reports', shell.user.role, shell.reportRecipient)) {
-    try {
-      const mod = await import('./reports/index');
-      next = mod.createPage(r, host);
+      next = (await load()).createPage(r, host);
     } catch (err) {
       if (seq !== routeSeq || !shell) return;
       shell.shellError = errorMessage(err);
