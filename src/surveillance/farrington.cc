@@ -173,19 +173,31 @@ Reference flexible_reference(const Series& series, std::size_t t, const Engine& 
     const std::size_t week = points[i];
     for (std::size_t j = week - w; j <= std::min(week + w, t); ++j) label[j] = p;
     if (p == 1) continue;
-    // The periods between this window and the next one, in p-1 nearly equal blocks.
+    // The periods between this window and the next one, in p-1 nearly equal blocks. R refuses
+    // only when the gap is shorter than p - (2w + 1); a shorter gap than p - 1 leaves empty
+    // blocks, and R's `from:to` then counts down, labelling the periods `from` and `from - 1`.
+    // Monthly series with Noufaily's 10 groups take that path, so it is kept as R has it.
     const auto gap = static_cast<std::int64_t>(points[i - 1]) - 2 * static_cast<std::int64_t>(e.w) -
                      1 - static_cast<std::int64_t>(week);
-    if (gap < p - 1) {
+    if (gap < p - (2 * e.w + 1)) {
       ref.problem = "too_many_periods";
       return ref;
     }
     const std::int64_t length = gap / (p - 1);
     const std::int64_t rest = gap % (p - 1);
-    std::size_t at = week + w + 1;
+    const auto start = static_cast<std::int64_t>(week + w + 1);
+    std::int64_t offset = 0;  // periods in the blocks before block j
+    const auto set = [&](std::int64_t at, int j) {
+      if (at >= 0 && at <= static_cast<std::int64_t>(t)) label[static_cast<std::size_t>(at)] = j;
+    };
     for (int j = 1; j < p; ++j) {
       const std::int64_t len = length + (j <= rest ? 1 : 0);
-      for (std::int64_t k = 0; k < len && at <= t; ++k) label[at++] = j;
+      if (len == 0) {
+        set(start + offset, j);
+        set(start + offset - 1, j);
+      }
+      for (std::int64_t k = 0; k < len; ++k) set(start + offset + k, j);
+      offset += len;
     }
   }
   const std::size_t excluded = std::min(t, static_cast<std::size_t>(e.excluded));

@@ -52,8 +52,9 @@ struct Period {
   // Empty, or a stable code: why there is no bound ("too_little_history": reference periods
   // before the series start; "count_guard": too few recent cases; "no_convergence": the GLM
   // did not converge; "constant_baseline": EARS C3 on a flat baseline; "too_many_periods":
-  // no_periods does not fit between the windows; "no_bound"), or what applied ("count_guard"
-  // with a bound of 0 in classic Farrington; "reset" after a CUSUM alarm).
+  // no_periods exceeds the gap between windows by more than 2w + 1, where R stops; "no_bound"),
+  // or what applied ("count_guard" with a bound of 0 in classic Farrington; "reset" after a
+  // CUSUM alarm).
   std::string note;
 };
 

@@ -1,8 +1,5 @@
 // Delivery to real receivers on loopback: signed webhooks with retries and dead letters, e-mail
 // through an SMTP server (aiosmtpd), the daily digest, and the background loop.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -17,18 +14,6 @@ namespace ctis::alerts::testing {
 namespace {
 
 using store::Dialect;
-
-// The receiver's side of the signature, computed with OpenSSL rather than the library's own
-// code: "sha256=" + hex HMAC-SHA-256(secret, timestamp + "." + body).
-std::string expected_signature(const std::string& secret, const std::string& timestamp,
-                               const std::string& body) {
-  const std::string text = timestamp + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
-  return "sha256=" + to_hex({mac, length});
-}
 
 constexpr const char* secret = "correct horse battery staple";
 

@@ -1,5 +1,7 @@
 #include "receivers.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,6 +16,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "core/core.h"
 
 extern char** environ;
 
@@ -198,6 +202,16 @@ std::vector<SavedMail> SmtpSink::messages() const {
     out.push_back(std::move(m));
   }
   return out;
+}
+
+std::string expected_signature(const std::string& secret, const std::string& timestamp,
+                               const std::string& body) {
+  const std::string text = timestamp + "." + body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
+  return "sha256=" + to_hex({mac, length});
 }
 
 }  // namespace ctis::alerts::testing

@@ -62,4 +62,9 @@ class SmtpSink {
 // A loopback port nothing listens on at the moment of the call.
 unsigned short free_port();
 
+// The receiver's side of a webhook signature, computed with OpenSSL rather than the library's
+// own code: "sha256=" + hex HMAC-SHA-256(secret, timestamp + "." + body).
+std::string expected_signature(const std::string& secret, const std::string& timestamp,
+                               const std::string& body);
+
 }  // namespace ctis::alerts::testing

@@ -1,8 +1,5 @@
 // End to end: a surge planted in the real Frontex data raises an alert that the Dispatcher
 // delivers to a signed webhook receiver and through an SMTP server (aiosmtpd) on loopback.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <gtest/gtest.h>
 
 #include "alerts/receivers.h"
@@ -12,17 +9,6 @@ namespace ctis::monitor::testing {
 namespace {
 
 using store::Dialect;
-
-// The receiver's side of the signature, with OpenSSL rather than the library's own code.
-std::string expected_signature(const std::string& secret, const std::string& timestamp,
-                               const std::string& body) {
-  const std::string text = timestamp + "." + body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &length);
-  return "sha256=" + to_hex({mac, length});
-}
 
 class DeliveryTest : public MonitorFixture {};
 
@@ -90,7 +76,7 @@ TEST_P(DeliveryTest, APlantedSurgeReachesTheWebhookAndTheMailbox) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].target, "/hook");
   EXPECT_EQ(requests[0].signature,
-            expected_signature(secret, requests[0].timestamp, requests[0].body));
+            alerts::testing::expected_signature(secret, requests[0].timestamp, requests[0].body));
   const auto body = nlohmann::json::parse(requests[0].body);
   EXPECT_EQ(body.at("id"), report.alert_ids[0]);
   EXPECT_EQ(body.at("tags").at("corridor"), "central_mediterranean");

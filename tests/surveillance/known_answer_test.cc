@@ -115,5 +115,28 @@ TEST(KnownAnswer, RossiCusumOnHepatitisABerlin) {
   EXPECT_EQ(compare(cusum(s, range_of(ref), p), ref, "cusum_upperbound", "cusum_alarm"), 0);
 }
 
+// Noufaily's 10 seasonal groups do not fit the 5 months between monthly windows: R then makes
+// empty blocks whose `from:to` counts down, relabelling two periods. Reference values from
+// R surveillance 1.20.3 on this formula series: farringtonFlexible(sts(x, start = c(2015, 1),
+// frequency = 12), range = 73:96, b = 5, w = 3, noPeriods = 10, pastWeeksNotIncluded = 26,
+// pThresholdTrend = 1, thresholdMethod = "nbPlugin").
+TEST(KnownAnswer, NoufailyOnAMonthlySeriesWithMoreGroupsThanGapPeriods) {
+  Series s;
+  s.periods_per_year = 12;
+  for (int t = 1; t <= 96; ++t)
+    s.counts.push_back((t * 7) % 11 + (t % 12 == 5 ? 6 : 0) + (t > 90 ? 12 : 0));
+  const std::vector<double> bounds = {14, 19, 15, 12, 12, 12, 10, 11, 12, 11, 13, 14,
+                                      15, 15, 13, 13, 13, 11, 12, 12, 11, 13, 14, 15};
+  const std::vector<int> alarms = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                   0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0};
+  const Result r = noufaily(s, {72, 95});
+  ASSERT_EQ(r.periods.size(), bounds.size());
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    ASSERT_TRUE(r.periods[i].upper_bound.has_value()) << i << " " << r.periods[i].note;
+    EXPECT_EQ(*r.periods[i].upper_bound, bounds[i]) << "month " << 73 + i;
+    EXPECT_EQ(r.periods[i].alarm, alarms[i] == 1) << "month " << 73 + i;
+  }
+}
+
 }  // namespace
 }  // namespace ctis::surveillance
