@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -51,10 +52,15 @@ int main(int argc, char** argv) {
     for (const char* file : {"routes/dtm_flow_monitoring_west_central_africa.csv.gz",
                              "routes/frontex_detections_route_nationality_monthly.csv"}) {
       const auto start = std::chrono::steady_clock::now();
+      const std::clock_t cpu_start = std::clock();
       const auto r = monitor.import(by, data + "/" + file);
       const double s = seconds(start);
-      std::cout << "import " << file << ": " << r.rows_stored << " rows in " << s << " s, "
-                << static_cast<double>(r.rows_stored) / s << " rows/s (read + store)\n";
+      // CPU time too: on a busy machine wall time says more about the neighbours.
+      const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+      const auto rows = static_cast<double>(r.rows_stored);
+      std::cout << "import " << file << ": " << r.rows_stored << " rows in " << s << " s (" << cpu
+                << " s CPU), " << rows / s << " rows/s, " << rows / cpu
+                << " per CPU second (read + store)\n";
     }
 
     std::vector<alerts::AlertRule> rules;

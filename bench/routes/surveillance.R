@@ -32,9 +32,11 @@ one_series <- function(x) {
 }
 
 results <- vector("list", length(by_series))
-seconds <- system.time(
+timing <- system.time(
   for (i in seq_along(by_series)) results[[i]] <- one_series(by_series[[i]])
-)[["elapsed"]]
+)
+seconds <- timing[["elapsed"]]
+cpu <- timing[["user.self"]] + timing[["sys.self"]]
 
 rows <- vector("list", length(by_series))
 for (i in seq_along(by_series)) {
@@ -54,5 +56,6 @@ for (i in seq_along(by_series)) {
 }
 out <- do.call(rbind, rows)
 write.csv(out, file.path(dir, "r.csv"), row.names = FALSE, na = "NA")
-cat(sprintf("R surveillance %s: %d series x 6 methods x %d months in %.3f s\n",
-            as.character(packageVersion("surveillance")), length(by_series), months, seconds))
+cat(sprintf("R surveillance %s: %d series x 6 methods x %d months in %.3f s (%.3f s CPU)\n",
+            as.character(packageVersion("surveillance")), length(by_series), months, seconds,
+            cpu))
