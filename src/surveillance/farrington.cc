@@ -330,6 +330,13 @@ Period monitor(const Series& series, std::size_t t, const Engine& e) {
     period.note = ref.problem;
     return period;
   }
+  const bool enough = detail::enough_cases(series, t, e.limit_cases, e.limit_periods);
+  if (!e.classic && !enough) {
+    // The flexible methods give no bound here whatever the fit: skip it (most periods of
+    // sparse series end here, and the fits are nearly all of the time).
+    period.note = "count_guard";
+    return period;
+  }
   std::vector<double> y(ref.index.size());
   for (std::size_t i = 0; i < y.size(); ++i) y[i] = series.counts[ref.index[i]];
   std::vector<int> levels;
@@ -383,16 +390,11 @@ Period monitor(const Series& series, std::size_t t, const Engine& e) {
     score = (observed - eta) / (upper - eta);
   }
 
-  const bool enough = detail::enough_cases(series, t, e.limit_cases, e.limit_periods);
   if (e.classic) {
     period.expected = mu0;
     period.upper_bound = enough ? upper : 0.0;
     period.alarm = enough && score > 1;
     if (!enough) period.note = "count_guard";
-    return period;
-  }
-  if (!enough) {
-    period.note = "count_guard";
     return period;
   }
   if (!std::isfinite(upper)) {

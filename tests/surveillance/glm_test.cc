@@ -50,5 +50,31 @@ TEST(Glm, CollinearDesignIsRefused) {
   EXPECT_FALSE(fit_quasi_poisson(d, {1, 2, 3}, {}).ok);
 }
 
+// No count at all: the log-mean falls by 1 per step until the deviance stops changing. R 4.2's
+// glm(y ~ ..., family = quasipoisson) on 50 zeros: intercept -26.302585092994 (log 0.1 - 24)
+// after 24 steps, slope ~1e-15 with a trend; with prior weights summing to 95, 25 steps.
+TEST(Glm, AllZeroCountsStopWhereRStops) {
+  const std::vector<double> zeros(50, 0.0);
+  const GlmFit flat = fit_quasi_poisson(intercept_only(50), zeros, {});
+  ASSERT_TRUE(flat.ok);
+  EXPECT_TRUE(flat.converged);
+  EXPECT_NEAR(flat.beta[0], -26.302585092994068, 1e-9);
+  for (const double h : flat.hat) EXPECT_NEAR(h, 1.0 / 50, 1e-9);
+
+  Design trend{50, 2, {}};
+  for (int t = 1; t <= 50; ++t) trend.x.insert(trend.x.end(), {1.0, static_cast<double>(t)});
+  const GlmFit sloped = fit_quasi_poisson(trend, zeros, {});
+  ASSERT_TRUE(sloped.ok);
+  EXPECT_TRUE(sloped.converged);
+  EXPECT_NEAR(sloped.beta[0], -26.302585092993969, 1e-9);
+  EXPECT_NEAR(sloped.beta[1], 0.0, 1e-12);
+
+  std::vector<double> weights(20, 1.0);
+  weights.resize(50, 2.5);
+  const GlmFit weighted = fit_quasi_poisson(intercept_only(50), zeros, weights);
+  ASSERT_TRUE(weighted.ok);
+  EXPECT_NEAR(weighted.beta[0], -27.302585092994018, 1e-9);
+}
+
 }  // namespace
 }  // namespace ctis::surveillance::detail
