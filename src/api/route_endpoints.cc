@@ -51,16 +51,25 @@ void check_range(const std::optional<routes::Day>& from, const std::optional<rou
   if (from && to && *from > *to) fail_invalid("from", "from comes after to");
 }
 
+// The methods a series can be watched with (as alert rules name them).
+const std::vector<std::string> kSeriesMethods = {"ears_c1",    "ears_c2",  "ears_c3",
+                                                 "farrington", "noufaily", "cusum"};
+
 http::Response list_corridors(Call& call) {
+  auto& monitor = monitor_of(call);
   json out = json::array();
-  for (const auto& c : monitor_of(call).corridors()) {
+  for (const auto& c : monitor.corridors()) {
     out.push_back({{"id", c.id},
                    {"name", c.name},
                    {"countries", c.countries},
                    {"latest_period", c.latest_period},
-                   {"latest_total", c.latest_total}});
+                   {"latest_total", c.latest_total},
+                   {"nationalities", c.nationalities}});
   }
-  return http::Response::json(200, {{"corridors", out}});
+  const auto months = monitor.data_months();
+  return http::Response::json(200, {{"corridors", out},
+                                    {"months", {{"first", months.first}, {"last", months.last}}},
+                                    {"methods", kSeriesMethods}});
 }
 
 http::Response list_flows(Call& call) {
@@ -171,8 +180,13 @@ void add_route_endpoints(std::vector<Endpoint>& table) {
   const std::set<auth::Role> kRouteWatchers = {auth::Role::admin, auth::Role::coordinator,
                                                auth::Role::analyst};
   add("GET", "/api/v1/routes/corridors", kStaff,
-      "Corridors: id, name, countries in order, the latest month's detections.", list_corridors,
-      nullptr, 200, object({{"corridors", list_any}}, {"corridors"}));
+      "Corridors: id, name, countries in order, the latest month's detections, nationalities "
+      "(most detections first); the months the stored data covers; the series methods.",
+      list_corridors, nullptr, 200,
+      object({{"corridors", list_any},
+              {"months", object({{"first", kString}, {"last", kString}}, {"first", "last"})},
+              {"methods", {{"type", "array"}, {"items", kString}}}},
+             {"corridors", "months", "methods"}));
   add("GET", "/api/v1/routes/flows", kStaff,
       "Persons counted per corridor, leg and period (?period=week|month|quarter&from=YYYY-MM"
       "&to=YYYY-MM), for arcs on a map.",

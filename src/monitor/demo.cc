@@ -1,6 +1,6 @@
 // Demo route data, generated: detections with seasonality, noise and a few planted surges,
-// and incidents placed between corridor countries. Invented numbers with the shape of the real
-// sets; no real data is copied.
+// flows counted along every corridor leg, and incidents placed between corridor countries. Invented
+// numbers with the shape of the real sets; no real data is copied.
 #include <cmath>
 #include <map>
 #include <numbers>
@@ -94,6 +94,42 @@ std::size_t load_demo(Monitor& monitor, alerts::Alerts& alerts, const auth::Prin
   }
   std::size_t stored =
       monitor.store(by, detections, "demo_detections.csv", routes::Format::frontex).rows_stored;
+
+  // Flow monitoring along every leg of every corridor (DTM style), so the map has a flow per leg
+  // and month: a level per leg, the same seasonality, noise.
+  routes::Flows flows;
+  std::map<std::string, std::uint32_t> labels;
+  const auto label = [&](const std::string& text) {
+    const auto [it, added] = labels.emplace(text, static_cast<std::uint32_t>(flows.labels.size()));
+    if (added) flows.labels.push_back(text);
+    return it->second;
+  };
+  std::uniform_real_distribution<double> leg_level(80, 1500);
+  for (const auto& corridor : routes::corridors()) {
+    const auto route = label(corridor.dtm_routes.empty() ? "NA" : corridor.dtm_routes.front());
+    for (std::size_t i = 0; i + 1 < corridor.countries.size(); ++i) {
+      const auto& a = corridor.countries[i];
+      const auto& b = corridor.countries[i + 1];
+      const double level = leg_level(rng);
+      const auto point = label("Demo point " + a + "-" + b);
+      for (routes::Day m = start; m < this_month; m = next_month(m)) {
+        const double month = static_cast<double>(static_cast<unsigned>(civil(m).month()));
+        const double seasonal = 1 + 0.35 * std::sin(2 * std::numbers::pi * (month - 5) / 12);
+        std::poisson_distribution<std::int64_t> noise(level * seasonal);
+        routes::Flow f;
+        f.date = m + 14;
+        f.route = route;
+        f.point = point;
+        f.point_country = label(a);
+        f.from = label(a);
+        f.to = label(b);
+        f.persons = {noise(rng), false};
+        f.reasons = {0, 0, 0, 1};
+        flows.rows.push_back(f);
+      }
+    }
+  }
+  stored += monitor.store(by, flows, "demo_flows.csv", routes::Format::dtm).rows_stored;
 
   routes::Incidents incidents;
   incidents.format = routes::Format::mmp_export;

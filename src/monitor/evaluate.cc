@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <variant>
 
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
@@ -100,6 +101,27 @@ sv::Result run_monitored(sv::Method method, const sv::Params& params,
   // The methods need history before the first monitored month (EARS C3: 11 months), so the
   // first year is never monitored.
   range.first = std::max(n > monitored ? n - monitored : 0, std::min<std::size_t>(n - 1, 12));
+  // CUSUM measures excess over the mean of the months before the range; a series with none
+  // there (a nationality that stopped, or never came) has nothing to measure against. Each
+  // month then has no bound and the note "zero_baseline", instead of an error (and a warning
+  // in the log every time the rules run).
+  if (method == sv::Method::cusum) {
+    const auto* c = std::get_if<sv::CusumParams>(&params);
+    const bool given_mean = c != nullptr && c->mean.has_value();
+    if (!given_mean &&
+        std::all_of(s.counts.begin(), s.counts.begin() + static_cast<std::ptrdiff_t>(range.first),
+                    [](double v) { return v == 0; })) {
+      sv::Result quiet{method, {}};
+      for (std::size_t i = range.first; i <= range.last; ++i) {
+        sv::Period p;
+        p.index = i;
+        p.observed = s.counts[i];
+        p.note = "zero_baseline";
+        quiet.periods.push_back(std::move(p));
+      }
+      return quiet;
+    }
+  }
   return sv::run(method, s, range, params);
 }
 

@@ -111,6 +111,12 @@ struct CorridorSummary {
   std::vector<std::string> countries;
   std::string latest_period;  // latest stored month, "" without detections
   std::int64_t latest_total = 0;
+  std::vector<std::string> nationalities;  // with detections here, most detections first
+};
+
+// The months any stored table covers (detections, flows, incidents): "YYYY-MM", "" when empty.
+struct DataMonths {
+  std::string first, last;
 };
 
 struct FlowFigure {
@@ -159,6 +165,7 @@ class Monitor {
 
   std::vector<CorridorSummary> corridors();
   std::vector<SeriesKey> series_keys();  // corridor x nationality with detections
+  DataMonths data_months();
   // method: "" or a rule method code; parameters as in an alert rule. Error(not_found) for an
   // unknown corridor, Error(invalid, "method"/"parameters") for a bad method.
   SeriesView series(const std::string& corridor, const std::string& nationality,
@@ -189,9 +196,9 @@ std::string series_csv_header();
 std::string series_csv_rows(const SeriesView& view);
 std::string series_svg(const SeriesView& view, const std::string& title, std::size_t last = 36);
 
-// Demo data (demo.cc): generated detections and incidents with the shape of the real sets —
-// corridors, a few nationalities each, seasonality, noise, surges planted in the last months —
-// and two alert rules. Never real data. Returns the rows stored.
+// Demo data (demo.cc): generated detections, flows along every corridor leg and incidents with
+// the shape of the real sets — corridors, a few nationalities each, seasonality, noise, surges
+// planted in the last months — and two alert rules. Never real data. Returns the rows stored.
 std::size_t load_demo(Monitor& monitor, alerts::Alerts& alerts, const auth::Principal& by,
                       std::uint64_t seed = 7);
 

@@ -111,6 +111,13 @@ std::vector<CorridorSummary> Monitor::corridors() {
     auto conn = db_.connection();
     t = load_series_table(*conn);
   }
+  // Nationalities per corridor, most detections first (ties by code, so the order is stable).
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::string>>> by_corridor;
+  for (const auto& [key, s] : t.series) {
+    std::int64_t total = 0;
+    for (const auto v : s.counts) total += v;
+    if (total > 0) by_corridor[key.first].emplace_back(-total, key.second);
+  }
   std::vector<CorridorSummary> out;
   for (const auto& c : routes::corridors()) {
     CorridorSummary s;
@@ -121,9 +128,31 @@ std::vector<CorridorSummary> Monitor::corridors() {
       s.latest_period = month_label(t.months.back());
       s.latest_total = detail::corridor_total(t, c.id).counts.back();
     }
+    auto& nats = by_corridor[c.id];
+    std::sort(nats.begin(), nats.end());
+    for (auto& n : nats) s.nationalities.push_back(std::move(n.second));
     out.push_back(std::move(s));
   }
   return out;
+}
+
+DataMonths Monitor::data_months() {
+  std::optional<routes::Day> first, last;
+  {
+    auto conn = db_.connection();
+    for (const char* sql : {"SELECT MIN(month), MAX(month) FROM route_detections",
+                            "SELECT MIN(day), MAX(day) FROM route_flows",
+                            "SELECT MIN(day), MAX(day) FROM route_incidents"}) {
+      const auto row = conn->query_one(sql);
+      if (!row || row->is_null(0)) continue;
+      const auto lo = static_cast<routes::Day>(row->integer(0));
+      const auto hi = static_cast<routes::Day>(row->integer(1));
+      first = first ? std::min(*first, lo) : lo;
+      last = last ? std::max(*last, hi) : hi;
+    }
+  }
+  if (!first) return {};
+  return {month_label(*first), month_label(*last)};
 }
 
 std::vector<SeriesKey> Monitor::series_keys() {
