@@ -1,11 +1,13 @@
-// `ctis routes import` through the real binary on the real route data sets: the rows stored
-// equal the rows the readers return, a re-import replaces instead of doubling, and a file with
-// a bad row stores nothing and names the row.
+// `ctis routes import|check|report` through the real binary on the real route data sets: the
+// rows stored equal the rows the readers return, a re-import replaces instead of doubling, a
+// file with a bad row stores nothing and names the row; the alert rules raise each alert once;
+// the report's CSV adds up to the source file and every corridor gets its chart.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "routes/routes.h"
 #include "store/store.h"
@@ -37,12 +39,15 @@ class RoutesCommands : public ::testing::Test {
     return run_ctis(args, "", kFast, 300);
   }
 
-  std::int64_t count(const std::string& sql) {
+  std::unique_ptr<store::Database> open_db() {
     store::Options o;
     o.url = "sqlite:" + (dir_ / "ctis.db").string();
     o.create_if_missing = false;
-    auto db = store::Database::open(o);
-    return db->connection()->query_one(sql)->integer(0);
+    return store::Database::open(o);
+  }
+
+  std::int64_t count(const std::string& sql) {
+    return open_db()->connection()->query_one(sql)->integer(0);
   }
 
   fs::path dir_;
@@ -114,6 +119,89 @@ TEST_F(RoutesCommands, AFileWithABadRowStoresNothingAndNamesTheRow) {
   EXPECT_NE(skipped.out.find("stored 1 rows"), std::string::npos) << skipped.out;
   EXPECT_NE(skipped.out.find("skipped 1"), std::string::npos) << skipped.out;
   EXPECT_EQ(count("SELECT COUNT(*) FROM route_detections"), 1);
+}
+
+TEST_F(RoutesCommands, CheckRaisesEachAlarmsAlertOnce) {
+  ASSERT_EQ(
+      import(shared("routes/frontex_detections_route_nationality_monthly.csv").string()).exit_code,
+      0);
+  open_db()->connection()->execute(
+      "INSERT INTO alert_rules (name, source, corridors, nationalities, method, parameters, "
+      "min_count, severity, enabled, created_by, created_at, updated_at) VALUES "
+      "('surges', 'routes', '[]', '[]', 'ears_c2', '{}', 1, 'warning', 1, NULL, 0, 0)",
+      {});
+  const auto first = run_ctis({"routes", "check", "--data", dir_.string()}, "", kFast, 300);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::int64_t raised = count("SELECT COUNT(*) FROM alerts WHERE source = 'routes'");
+  EXPECT_GT(raised, 0) << first.out;
+  EXPECT_NE(first.out.find("1 rules over"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find(std::to_string(raised) + " alerts raised, 0 raised before"),
+            std::string::npos)
+      << first.out;
+
+  const auto again = run_ctis({"routes", "check", "--data", dir_.string()}, "", kFast, 300);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("0 alerts raised, " + std::to_string(raised) + " raised before"),
+            std::string::npos)
+      << again.out;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM alerts WHERE source = 'routes'"), raised);
+}
+
+TEST_F(RoutesCommands, ReportWritesSeriesThatAddUpAndAChartPerCorridor) {
+  // Two routes of the real file keep the report quick (one series per corridor x nationality).
+  const std::string file = (dir_ / "frontex_two_routes.csv").string();
+  {
+    std::ifstream in(shared("routes/frontex_detections_route_nationality_monthly.csv"));
+    std::ofstream out(file);
+    std::string line;
+    std::getline(in, line);
+    out << line << "\n";
+    while (std::getline(in, line)) {
+      if (line.rfind("\"Central Mediterranean Route\"", 0) == 0 ||
+          line.rfind("\"Western Mediterranean Route\"", 0) == 0)
+        out << line << "\n";
+    }
+  }
+  ASSERT_EQ(import(file).exit_code, 0);
+  const fs::path csv = dir_ / "report.csv";
+  const auto r = run_ctis({"routes", "report", "--data", dir_.string(), "--out", csv.string()}, "",
+                          kFast, 300);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fs::status(csv).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+
+  // The corridor total of every month equals the source rows of its Frontex route.
+  std::map<std::string, std::int64_t> expected;
+  const auto dataset = routes::read_file(file);
+  for (const auto& d : std::get<routes::Detections>(dataset).rows)
+    if (d.route == "Central Mediterranean Route")
+      expected[routes::format_day(d.month).substr(0, 7)] += d.detections.value;
+  std::map<std::string, std::int64_t> got;
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line.rfind("corridor,nationality,method,period,count,", 0), 0u) << line;
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    if (line.rfind("central_mediterranean,,", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::stringstream cell(line);
+    for (std::string c; std::getline(cell, c, ',');) cells.push_back(c);
+    ASSERT_GE(cells.size(), 5u) << line;
+    EXPECT_EQ(cells[2], "ears_c2") << line;
+    if (cells[4] != "0") got[cells[3]] = std::stoll(cells[4]);
+  }
+  EXPECT_GT(rows, 100u);
+  std::erase_if(expected, [](const auto& e) { return e.second == 0; });
+  EXPECT_EQ(got, expected);
+
+  const std::string svg = slurp(dir_ / "report-central_mediterranean.svg");
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u) << svg.substr(0, 80);
+  EXPECT_NE(svg.find("Central Mediterranean"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "report-western_mediterranean.svg"));
+  EXPECT_FALSE(fs::exists(dir_ / "report-eastern_mediterranean.svg"));  // no data, no chart
 }
 
 }  // namespace
