@@ -2,8 +2,10 @@
 // generic and AMLSim ingest paths.
 #pragma once
 
+#include <functional>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ctis::finance::detail {
@@ -24,6 +26,33 @@ class CsvReader {
   std::size_t next_line_ = 1;
   std::size_t record_line_ = 0;
   std::size_t bytes_ = 0;
+};
+
+// The same records as CsvReader, read in large blocks and returned as views: into the block for
+// plain fields, into scratch storage for quoted ones. Views are valid until the next call.
+class BlockCsvReader {
+ public:
+  BlockCsvReader(std::istream& in, char delimiter) : in_(in), delimiter_(delimiter) {}
+  bool next(std::vector<std::string_view>& fields);
+  std::size_t line() const { return record_line_; }
+  std::size_t bytes() const { return consumed_; }
+  // Called before views of earlier records become invalid (a refill, a quoted record), so
+  // that a caller holding a batch of them can use it first.
+  std::function<void()> before_invalidate;
+
+ private:
+  bool refill();  // keeps [pos_, end) and reads more; false at end of input
+  // The general record parser (quotes, fields across lines); false when the block ends first.
+  bool parse_quoted(std::vector<std::string_view>& fields, std::size_t& lines, std::size_t& end);
+  std::istream& in_;
+  char delimiter_;
+  std::string block_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  std::vector<std::string> scratch_;
+  std::size_t next_line_ = 1;
+  std::size_t record_line_ = 0;
+  std::size_t consumed_ = 0;
 };
 
 // Index of each wanted header in the header row; throws Error(invalid) naming a missing one.

@@ -19,12 +19,17 @@ class CycleSearch {
         p_(p),
         on_path_(l.account_count(), false),
         seen_(l.account_count(), 0),
+        closes_(l.account_count(), 0),
         distance_(l.account_count(), kFar) {}
 
   std::vector<Hit> run() {
     for (AccountId s = 0; s < l_.account_count() && hits_.size() < p_.max_hits; ++s) {
       if (l_.out_edges(s).empty() || l_.in_edges(s).empty()) continue;
       start_ = s;
+      ++start_stamp_;
+      for (AccountId u : l_.in_neighbors(s)) {
+        if (u != kNoAccount) closes_[u] = start_stamp_;
+      }
       if (!l_.timed()) found_.clear();
       if (!l_.timed()) mark_distances();  // on timed ledgers the window prunes instead
       on_path_[s] = true;
@@ -62,11 +67,22 @@ class CycleSearch {
     if (hits_.size() >= p_.max_hits) return;
     const bool timed = l_.timed();
     const std::uint64_t frame = ++frame_counter_;
-    for (TxIndex t : l_.out_edges(v)) {
-      AccountId w = l_.receivers()[t];
+    const auto edges = l_.out_edges(v);
+    const auto to = l_.out_neighbors(v);
+    std::size_t k = 0;
+    if (timed && last != kNoTime) {
+      // Edges are time-ordered: skip those before the last hop at once.
+      const auto times = l_.times();
+      k = static_cast<std::size_t>(
+          std::partition_point(edges.begin(), edges.end(),
+                               [&](TxIndex t) { return times[t] < last; }) -
+          edges.begin());
+    }
+    for (; k < edges.size(); ++k) {
+      const TxIndex t = edges[k];
+      const AccountId w = to[k];
       if (w == kNoAccount || w == v || (!timed && w < start_)) continue;
       const Seconds time = l_.times()[t];
-      if (timed && last != kNoTime && time < last) continue;
       if (timed && first != kNoTime && time - first > p_.window) break;  // edges are time-ordered
       // Past the first hop an earlier transaction to the same account dominates later ones.
       if (path_.size() > 1 || !timed) {
@@ -78,6 +94,8 @@ class CycleSearch {
         continue;
       }
       if (on_path_[w] || path_.size() >= p_.max_length) continue;
+      // With one hop left, only an account that pays the start can close the cycle.
+      if (path_.size() + 1 == p_.max_length && closes_[w] != start_stamp_) continue;
       if (!timed && (distance_[w] == kFar || path_.size() + distance_[w] > p_.max_length)) continue;
       on_path_[w] = true;
       path_.push_back(w);
@@ -107,6 +125,8 @@ class CycleSearch {
   AccountId start_ = 0;
   std::vector<bool> on_path_;
   std::vector<std::uint64_t> seen_;
+  std::vector<std::uint32_t> closes_;  // start_stamp_: pays the current start
+  std::uint32_t start_stamp_ = 0;
   std::uint64_t frame_counter_ = 0;
   std::vector<std::uint32_t> distance_;
   std::vector<AccountId> reached_, path_;

@@ -62,17 +62,32 @@ class Interner {
  public:
   std::uint32_t intern(std::string_view s);
   std::optional<std::uint32_t> find(std::string_view s) const;
-  std::string_view name(std::uint32_t id) const { return names_[id]; }
-  std::size_t size() const { return names_.size(); }
+  // Valid until the next intern() of a new string (names share one growing buffer).
+  std::string_view name(std::uint32_t id) const {
+    const std::uint64_t begin = id == 0 ? 0 : ends_[id - 1];
+    return {chars_.data() + begin, ends_[id] - begin};
+  }
+  std::size_t size() const { return ends_.size(); }
 
  private:
-  // Transparent hashing: look-ups by string_view allocate nothing.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Every name back to back in one buffer, and an open-addressing table (linear probing, at
+  // most 3/4 full) whose slots hold the start of the name: a look-up allocates nothing and
+  // usually reads one cache line.
+  struct Slot {
+    std::uint64_t key = 0;   // (hash >> 32) << 32 | (id + 1); 0 = empty
+    std::uint64_t size = 0;  // of the name
+    char head[16] = {};      // its first bytes: names up to 16 bytes compare here alone
   };
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> index_;
+  friend class LedgerBuilder;  // hashes a batch first and prefetches the slots
+  static std::uint64_t hash(std::string_view s);
+  void prefetch(std::uint64_t h) const;
+  std::uint32_t intern(std::string_view s, std::uint64_t h);
+  bool same(const Slot& slot, std::string_view s) const;
+  void place(std::uint64_t h, std::uint32_t id, std::string_view s);
+  void grow();
+  std::string chars_;
+  std::vector<std::uint64_t> ends_;  // end of name i in chars_
+  std::vector<Slot> slots_;
 };
 
 // One transaction as given to the builder (and as read back from a Ledger).
@@ -147,6 +162,14 @@ class Ledger {
   std::span<const TxIndex> in_edges(AccountId a) const {
     return {in_tx_.data() + in_offset_[a], in_offset_[a + 1] - in_offset_[a]};
   }
+  // The counterparty of each of those edges, position for position (receivers()[out_edges(a)[i]]
+  // is out_neighbors(a)[i], kNoAccount for cash): scans read one array in order.
+  std::span<const AccountId> out_neighbors(AccountId a) const {
+    return {out_nbr_.data() + out_offset_[a], out_offset_[a + 1] - out_offset_[a]};
+  }
+  std::span<const AccountId> in_neighbors(AccountId a) const {
+    return {in_nbr_.data() + in_offset_[a], in_offset_[a + 1] - in_offset_[a]};
+  }
 
  private:
   friend class LedgerBuilder;
@@ -165,6 +188,7 @@ class Ledger {
   std::vector<std::uint16_t> mcc_;
   std::vector<std::size_t> out_offset_, in_offset_;
   std::vector<TxIndex> out_tx_, in_tx_;
+  std::vector<AccountId> out_nbr_, in_nbr_;
   bool timed_ = true;
 
  public:
@@ -185,11 +209,29 @@ class LedgerBuilder {
   void set_party(std::string_view party, const PartyDetails& details);
   // Throws Error(invalid) for a transaction with neither sender nor receiver.
   void add_transaction(const Transaction& t);
+  // The same by views, copied on the way in (the CSV ingest's path: no string per field).
+  struct TransactionView {
+    std::string_view id;
+    Seconds time = kNoTime;
+    std::string_view from, to;
+    Minor amount = 0;
+    std::string_view currency;
+    Channel channel = Channel::other;
+    std::uint16_t mcc = 0;
+    std::string_view location, purpose;
+  };
+  void add_transaction_view(const TransactionView& t);
+  // Several in order, as add_transaction_view() each; faster, since the account look-ups of
+  // the batch overlap. The views need only live for the call.
+  void add_transactions(std::span<const TransactionView> batch);
+  // Capacity for about this many more transactions (avoids regrowing the columns).
+  void reserve(std::size_t transactions);
   std::size_t transaction_count() const { return staged_.time_.size(); }
   // Sorts by time and builds the adjacency; the builder is empty afterwards.
   Ledger build();
 
  private:
+  AccountId account(std::string_view external_id, std::uint64_t hash);
   Ledger staged_;
 };
 
@@ -524,6 +566,12 @@ std::vector<Hit> red_flags(const Ledger& l, const TypologyParams& p = TypologyPa
 // One pattern or typology by its enum, graph patterns with their default parameters.
 std::vector<Hit> run_pattern(const Ledger& l, Pattern p, const TypologyParams& t);
 bool is_typology(Pattern p);  // needs transaction times
+// Several at once on up to `threads` threads (0: one per core): results[i] is exactly
+// run_pattern(l, patterns[i], t) whatever the thread count (the ledger is shared read-only).
+// Bipartite and stack share one block search when both are asked for. Throws the error of the
+// first failing pattern in the given order.
+std::vector<std::vector<Hit>> run_patterns(const Ledger& l, std::span<const Pattern> patterns,
+                                           const TypologyParams& t, unsigned threads = 0);
 
 // ---- Risk and networks ----
 

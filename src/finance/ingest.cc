@@ -1,6 +1,7 @@
 // CSV ingest by a column mapping: the mapping file, amount and time parsing, and the streaming
 // all-or-nothing (or skip-and-report) loop.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -66,6 +67,135 @@ bool CsvReader::next(std::vector<std::string>& fields) {
   return true;
 }
 
+namespace {
+constexpr std::size_t kBlockBytes = std::size_t{4} << 20;
+}  // namespace
+
+bool BlockCsvReader::refill() {
+  if (eof_) return false;
+  block_.erase(0, pos_);
+  pos_ = 0;
+  const std::size_t keep = block_.size();
+  const std::size_t want = std::max(kBlockBytes, keep);  // a record longer than a block grows it
+  block_.resize(keep + want);
+  in_.read(block_.data() + keep, static_cast<std::streamsize>(want));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  block_.resize(keep + got);
+  if (got < want) eof_ = true;
+  return got > 0;
+}
+
+bool BlockCsvReader::next(std::vector<std::string_view>& fields) {
+  while (true) {
+    fields.clear();
+    if (pos_ >= block_.size()) {
+      if (eof_) return false;
+      if (before_invalidate) before_invalidate();
+      refill();
+      continue;
+    }
+    const char* line = block_.data() + pos_;
+    const std::size_t avail = block_.size() - pos_;
+    // A search in raw bytes, not a string copy: no terminator involved.
+    const auto* newline = static_cast<const char*>(
+        std::memchr(line, '\n', avail));  // NOLINT(bugprone-not-null-terminated-result)
+    if (newline == nullptr && !eof_) {
+      if (before_invalidate) before_invalidate();
+      refill();
+      continue;
+    }
+    const std::size_t length = newline ? static_cast<std::size_t>(newline - line) : avail;
+    if (std::memchr(line, '"', length) == nullptr) {
+      // The common case: no quotes, one line, every field a view into the block.
+      record_line_ = next_line_++;
+      std::size_t end = length;
+      if (end > 0 && line[end - 1] == '\r') --end;  // CRLF line ending
+      std::size_t start = 0;
+      for (std::size_t i = 0; i < end; ++i) {
+        if (line[i] == delimiter_) {
+          fields.emplace_back(line + start, i - start);
+          start = i + 1;
+        }
+      }
+      fields.emplace_back(line + start, end - start);
+      pos_ += newline ? length + 1 : length;
+      consumed_ += length + 1;
+      return true;
+    }
+    std::size_t lines = 0, end = 0;
+    if (before_invalidate) before_invalidate();
+    if (!parse_quoted(fields, lines, end)) {
+      refill();
+      continue;
+    }
+    record_line_ = next_line_;
+    next_line_ += lines;
+    consumed_ += end - pos_ + (end == block_.size() ? 1 : 0);
+    pos_ = end;
+    return true;
+  }
+}
+
+bool BlockCsvReader::parse_quoted(std::vector<std::string_view>& fields, std::size_t& lines,
+                                  std::size_t& end) {
+  // The state machine of CsvReader::next, over the block instead of one line at a time.
+  const std::size_t size = block_.size();
+  std::size_t count = 0;
+  auto start_field = [&]() -> std::string& {
+    if (count == scratch_.size()) scratch_.emplace_back();
+    scratch_[count].clear();
+    return scratch_[count++];
+  };
+  std::string* field = &start_field();
+  bool quoted = false;
+  lines = 1;
+  std::size_t i = pos_;
+  while (true) {
+    if (i >= size) {
+      if (!eof_) return false;
+      if (quoted) {
+        fail_invalid("row " + std::to_string(next_line_),
+                     "row " + std::to_string(next_line_) + ": unterminated quoted field");
+      }
+      break;
+    }
+    const char c = block_[i];
+    if (c == '\n') {
+      ++i;
+      if (!quoted) break;
+      ++lines;  // a quoted field spans lines: keep the newline and read on
+      *field += '\n';
+      continue;
+    }
+    const bool last = i + 1 == size;
+    if (last && !eof_) return false;  // the next character decides; read more first
+    if (quoted) {
+      if (c == '"') {
+        if (!last && block_[i + 1] == '"') {
+          *field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        *field += c;
+      }
+    } else if (c == '"' && field->empty()) {
+      quoted = true;
+    } else if (c == delimiter_) {
+      field = &start_field();
+    } else if (c == '\r' && (last || block_[i + 1] == '\n')) {
+      // CRLF line ending
+    } else {
+      *field += c;
+    }
+    ++i;
+  }
+  for (std::size_t k = 0; k < count; ++k) fields.emplace_back(scratch_[k]);
+  end = i;
+  return true;
+}
+
 std::size_t header_index(const std::vector<std::string>& header, const std::string& name,
                          const std::string& file) {
   auto it = std::find(header.begin(), header.end(), name);
@@ -95,9 +225,12 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// The C locale's white space, inline: this runs for every cell.
+bool space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -260,8 +393,42 @@ std::optional<Minor> parse_amount(std::string_view text, const ColumnMapping& m,
   return negative ? -v : v;
 }
 
+namespace {
+
+// "YYYY-MM-DD HH:MM:SS" exactly, digits where digits belong; else nullopt and the general
+// parser decides (it also takes shorter numbers such as "2017-2-5").
+std::optional<std::array<unsigned, 6>> fixed_iso_fields(std::string_view s) {
+  static constexpr std::string_view kShape = "dddd-dd-dd dd:dd:dd";
+  if (s.size() != kShape.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = s[i] >= '0' && s[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : s[i] != kShape[i]) return std::nullopt;
+  }
+  auto two = [&](std::size_t at) {
+    return static_cast<unsigned>((s[at] - '0') * 10 + (s[at + 1] - '0'));
+  };
+  return std::array<unsigned, 6>{two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17)};
+}
+
+std::optional<Seconds> civil_seconds(std::int64_t year, unsigned month, unsigned day, unsigned hour,
+                                     unsigned minute, unsigned second) {
+  static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return std::nullopt;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return std::nullopt;
+  if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  return days_from_civil(year, month, day) * 86400 + Seconds{hour} * 3600 + Seconds{minute} * 60 +
+         Seconds{second};
+}
+
+}  // namespace
+
 std::optional<Seconds> parse_time(std::string_view text, const ColumnMapping& m) {
   text = trim(text);
+  if (m.time_format == "%Y-%m-%d %H:%M:%S") {
+    if (auto f = fixed_iso_fields(text))
+      return civil_seconds((*f)[0], (*f)[1], (*f)[2], (*f)[3], (*f)[4], (*f)[5]);
+  }
   if (m.time_format == "unix_seconds" || m.time_format == "unix_millis" ||
       m.time_format == "days") {
     std::int64_t v = 0;
@@ -303,21 +470,67 @@ std::optional<Seconds> parse_time(std::string_view text, const ColumnMapping& m)
     }
   }
   if (pos != text.size()) return std::nullopt;
-  const unsigned month = fields[0], day = fields[1];
-  static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return std::nullopt;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return std::nullopt;
-  if (fields[2] > 23 || fields[3] > 59 || fields[4] > 60) return std::nullopt;
-  return days_from_civil(year, month, day) * 86400 + Seconds{fields[2]} * 3600 +
-         Seconds{fields[3]} * 60 + Seconds{fields[4]};
+  return civil_seconds(year, fields[0], fields[1], fields[2], fields[3], fields[4]);
 }
+
+namespace {
+
+// Channel of a cell value, remembered per distinct value (a file has a handful of them).
+class ChannelCache {
+ public:
+  explicit ChannelCache(const ColumnMapping& m) : m_(m) {}
+  // nullopt: not in the map, not a channel code and no default.
+  std::optional<Channel> get(std::string_view value) {
+    for (const auto& [seen, channel] : seen_) {
+      if (seen == value) return channel;
+    }
+    std::optional<Channel> channel;
+    auto it = m_.channels.find(upper(value));
+    if (it != m_.channels.end()) {
+      channel = it->second;
+    } else if (auto direct = parse_channel(lower(value))) {
+      channel = *direct;
+    } else {
+      channel = m_.default_channel;
+    }
+    if (seen_.size() < 64) seen_.emplace_back(std::string(value), channel);
+    return channel;
+  }
+
+ private:
+  const ColumnMapping& m_;
+  std::vector<std::pair<std::string, std::optional<Channel>>> seen_;
+};
+
+// A lower-case view of s, using `buffer` only when s has upper-case letters.
+std::string_view lower_view(std::string_view s, std::string& buffer) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] >= 'A' && s[i] <= 'Z') {
+      buffer = lower(s);
+      return buffer;
+    }
+  }
+  return s;
+}
+
+}  // namespace
 
 Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOptions& options,
                   IngestReport* report, std::span<const AccountRecord> accounts) {
-  detail::CsvReader reader(in, mapping.delimiter);
-  std::vector<std::string> header, row;
-  if (!reader.next(header)) fail_invalid("row 1", "row 1: no header row");
+  // The input's size when it can tell (a file): the columns are then sized once, early.
+  std::size_t input_bytes = 0;
+  if (const auto here = in.tellg(); here != std::istream::pos_type(-1)) {
+    in.seekg(0, std::ios::end);
+    const auto end = in.tellg();
+    in.seekg(here);
+    if (end != std::istream::pos_type(-1) && end > here) {
+      input_bytes = static_cast<std::size_t>(end - here);
+    }
+  }
+  detail::BlockCsvReader reader(in, mapping.delimiter);
+  std::vector<std::string_view> header_views, row;
+  if (!reader.next(header_views)) fail_invalid("row 1", "row 1: no header row");
+  std::vector<std::string> header(header_views.begin(), header_views.end());
   if (header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0].erase(0, 3);  // UTF-8 byte order mark
   // Field index -> column index in the file.
   std::vector<std::optional<std::size_t>> column(kFields.size());
@@ -335,10 +548,23 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
   IngestReport local;
   IngestReport& rep = report ? *report : local;
   rep = IngestReport{};
-  Transaction t;
+  ChannelCache channels(mapping);
+  std::string line_id, purpose_buffer;
+  LedgerBuilder::TransactionView t;
+  // Good rows wait in a short batch (their views stay valid until the reader moves on).
+  std::vector<LedgerBuilder::TransactionView> batch;
+  batch.reserve(64);
+  auto flush = [&] {
+    builder.add_transactions(batch);
+    batch.clear();
+  };
+  reader.before_invalidate = flush;
   while (reader.next(row)) {
     if (row.size() == 1 && row[0].empty()) continue;  // blank line
     ++rep.rows;
+    if (rep.rows == 4096 && input_bytes > 0) {
+      builder.reserve(input_bytes / reader.bytes() * 4096 * 21 / 20);
+    }
     if (options.progress && options.progress_every && rep.rows % options.progress_every == 0) {
       options.progress(rep.rows, reader.bytes());
     }
@@ -354,15 +580,20 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
       }
       return trim(row[*column[f]]);
     };
-    t = Transaction{};
-    t.id = column[0] ? std::string(cell(0)) : std::to_string(reader.line());
+    t = LedgerBuilder::TransactionView{};
+    if (column[0]) {
+      t.id = cell(0);
+    } else {
+      line_id = std::to_string(reader.line());
+      t.id = line_id;
+    }
     if (auto v = parse_time(cell(1), mapping)) {
       t.time = *v;
     } else {
       reject(1, "not a time in format " + mapping.time_format);
     }
-    t.from = std::string(cell(2));
-    t.to = std::string(cell(3));
+    t.from = cell(2);
+    t.to = cell(3);
     if (t.from.empty() && t.to.empty()) reject(column[2] ? 2 : 3, "no sender or receiver");
     std::string reason;
     if (auto v = parse_amount(cell(4), mapping, &reason)) {
@@ -370,19 +601,14 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
     } else {
       reject(4, reason);
     }
-    t.currency = column[5] ? std::string(cell(5)) : mapping.default_currency;
+    t.currency = column[5] ? cell(5) : std::string_view(mapping.default_currency);
     if (t.currency.empty()) t.currency = mapping.default_currency;
     if (column[6]) {
-      std::string value = upper(cell(6));
-      auto it = mapping.channels.find(value);
-      if (it != mapping.channels.end()) {
-        t.channel = it->second;
-      } else if (auto direct = parse_channel(lower(cell(6)))) {
-        t.channel = *direct;
-      } else if (mapping.default_channel) {
-        t.channel = *mapping.default_channel;
+      const std::string_view value = cell(6);
+      if (auto c = channels.get(value)) {
+        t.channel = *c;
       } else {
-        reject(6, "unknown channel " + std::string(cell(6)));
+        reject(6, "unknown channel " + std::string(value));
       }
     } else {
       t.channel = mapping.default_channel.value_or(Channel::other);
@@ -395,8 +621,8 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
         t.mcc = static_cast<std::uint16_t>(v);
       }
     }
-    t.location = std::string(cell(8));
-    t.purpose = lower(cell(9));
+    t.location = cell(8);
+    t.purpose = lower_view(cell(9), purpose_buffer);
     if (bad) {
       if (!options.skip_bad_rows)
         fail_invalid("row " + std::to_string(bad->row) + ", column " + bad->column, bad->message());
@@ -408,8 +634,16 @@ Ledger ingest_csv(std::istream& in, const ColumnMapping& mapping, const IngestOp
       }
       continue;
     }
-    builder.add_transaction(t);
+    if (!column[0] || t.purpose.data() == purpose_buffer.data()) {
+      flush();  // the row's id or purpose lives in a buffer the next row reuses
+      builder.add_transaction_view(t);
+    } else {
+      batch.push_back(t);
+      if (batch.size() == batch.capacity()) flush();
+    }
   }
+  flush();
+  reader.before_invalidate = nullptr;
   if (options.progress) options.progress(rep.rows, reader.bytes());
   return builder.build();
 }

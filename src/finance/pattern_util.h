@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include <nlohmann/json_fwd.hpp>
 #include <vector>
@@ -19,6 +20,11 @@ std::string name(const Ledger& l, AccountId a);
 std::string span_text(const Ledger& l, const Hit& h);
 // "1234.50" from minor units.
 std::string money(Minor v);
+// Asks the kernel for 2 MB pages over a large, not yet touched buffer (a hint; no-op elsewhere).
+void advise_huge_pages(const void* data, std::size_t bytes);
+// bipartite() and stack() from one search for blocks (run_patterns() when it wants both).
+std::pair<std::vector<Hit>, std::vector<Hit>> bipartite_and_stack(const Ledger& l,
+                                                                  const BlockParams& p);
 // Reads the optional sections of the typologies file added after the first four.
 void read_more_typologies(const nlohmann::json& j, TypologyParams& p);
 

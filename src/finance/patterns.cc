@@ -121,54 +121,96 @@ struct Block {
 
 // The earliest transaction from s to r, or nullopt.
 std::optional<TxIndex> first_edge(const Ledger& l, AccountId s, AccountId r) {
-  for (TxIndex t : l.out_edges(s)) {
-    if (l.receivers()[t] == r) return t;
+  const auto to = l.out_neighbors(s);
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    if (to[i] == r) return l.out_edges(s)[i];
   }
   return std::nullopt;
 }
 
+// Every complete block, whatever its time span (bipartite() filters by the window, stack()
+// checks whole chains): for each receiver r, its senders, the accounts they also pay ranked
+// by how many payments from them they received, and greedily every such account that keeps at
+// least min_senders senders paying all receivers so far.
 std::vector<Block> find_blocks(const Ledger& l, const BlockParams& p) {
   const std::size_t n = l.account_count();
-  std::vector<std::uint32_t> count(n, 0), mark(n, 0);
+  struct Scratch {
+    std::uint32_t mark = 0;   // stamp: a sender of the current r
+    std::uint32_t count = 0;  // payments from those senders (capped), then candidate rank + 1
+  };
+  std::vector<Scratch> acc(n);
   std::uint32_t stamp = 0;
   std::set<std::pair<std::vector<AccountId>, std::vector<AccountId>>> seen;
   std::vector<Block> blocks;
   std::vector<AccountId> s0, touched;
+  std::vector<std::pair<std::uint32_t, AccountId>> candidates;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> payers;  // (candidate rank, sender index)
+  std::vector<std::uint32_t> payer_stamp;
+  std::vector<char> alive;
+  std::uint32_t payer_round = 0;
   for (AccountId r = 0; r < n; ++r) {
     s0.clear();
     ++stamp;
-    for (TxIndex t : l.in_edges(r)) {
-      AccountId s = l.senders()[t];
-      if (s != kNoAccount && s != r && mark[s] != stamp) mark[s] = stamp, s0.push_back(s);
+    for (AccountId s : l.in_neighbors(r)) {
+      if (s != kNoAccount && s != r && acc[s].mark != stamp) acc[s].mark = stamp, s0.push_back(s);
     }
     if (s0.size() < p.min_senders) continue;
-    // Candidate co-receivers, by how many of r's senders also pay them.
+    const auto cap = static_cast<std::uint32_t>(s0.size());
     touched.clear();
     for (AccountId s : s0) {
-      for (TxIndex t : l.out_edges(s)) {
-        AccountId x = l.receivers()[t];
-        if (x == kNoAccount || x == r || mark[x] == stamp) continue;  // stamp marks senders
-        if (count[x] == 0) touched.push_back(x);
-        if (count[x] < s0.size()) ++count[x];
+      for (AccountId x : l.out_neighbors(s)) {
+        if (x == kNoAccount || x == r) continue;
+        Scratch& c = acc[x];
+        if (c.mark == stamp) continue;  // the stamp marks senders
+        if (c.count == 0) touched.push_back(x);
+        if (c.count < cap) ++c.count;
       }
     }
-    std::vector<std::pair<std::uint32_t, AccountId>> candidates;
+    candidates.clear();
     for (AccountId x : touched) {
-      if (count[x] >= p.min_senders) candidates.emplace_back(count[x], x);
-      count[x] = 0;
+      if (acc[x].count >= p.min_senders) candidates.emplace_back(acc[x].count, x);
+      acc[x].count = 0;
     }
+    if (candidates.empty() && p.min_receivers > 1) continue;
     std::sort(candidates.begin(), candidates.end(), [](auto a, auto b) {
       return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
-    std::vector<AccountId> senders = s0, receivers{r};
-    for (auto [c, x] : candidates) {
-      std::vector<AccountId> kept;
-      for (AccountId s : senders) {
-        if (first_edge(l, s, x)) kept.push_back(s);
+    // Which senders pay each candidate, by rank.
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      acc[candidates[k].second].count = static_cast<std::uint32_t>(k + 1);
+    }
+    payers.clear();
+    for (std::uint32_t i = 0; i < s0.size(); ++i) {
+      for (AccountId x : l.out_neighbors(s0[i])) {
+        if (x == kNoAccount || x == r || acc[x].mark == stamp || acc[x].count == 0) continue;
+        payers.emplace_back(acc[x].count - 1, i);
       }
-      if (kept.size() >= p.min_senders) senders = std::move(kept), receivers.push_back(x);
+    }
+    for (const auto& c : candidates) acc[c.second].count = 0;
+    std::sort(payers.begin(), payers.end());
+    alive.assign(s0.size(), 1);
+    payer_stamp.assign(s0.size(), 0);
+    payer_round = 0;
+    std::vector<AccountId> receivers{r};
+    for (std::size_t k = 0, q = 0; k < candidates.size(); ++k) {
+      const std::size_t begin = q;
+      while (q < payers.size() && payers[q].first == k) ++q;
+      ++payer_round;
+      std::size_t kept = 0;
+      for (std::size_t j = begin; j < q; ++j) {
+        const std::uint32_t i = payers[j].second;
+        if (alive[i] && payer_stamp[i] != payer_round) payer_stamp[i] = payer_round, ++kept;
+      }
+      if (kept < p.min_senders) continue;
+      for (std::size_t i = 0; i < s0.size(); ++i)
+        alive[i] = static_cast<char>(alive[i] != 0 && payer_stamp[i] == payer_round ? 1 : 0);
+      receivers.push_back(candidates[k].second);
     }
     if (receivers.size() < p.min_receivers) continue;
+    std::vector<AccountId> senders;
+    for (std::size_t i = 0; i < s0.size(); ++i) {
+      if (alive[i]) senders.push_back(s0[i]);
+    }
     std::sort(senders.begin(), senders.end());
     std::sort(receivers.begin(), receivers.end());
     if (!seen.emplace(senders, receivers).second) continue;
@@ -177,7 +219,6 @@ std::vector<Block> find_blocks(const Ledger& l, const BlockParams& p) {
       for (AccountId x : receivers) b.edges.push_back(*first_edge(l, s, x));
     }
     std::sort(b.edges.begin(), b.edges.end());
-    if (!within(l, l.times()[b.edges.front()], l.times()[b.edges.back()], p.window)) continue;
     blocks.push_back(std::move(b));
   }
   return blocks;
@@ -203,6 +244,18 @@ std::optional<Pattern> parse_pattern(std::string_view name) {
 std::vector<Hit> fan_in(const Ledger& l, const FanParams& p) { return fan(l, p, true); }
 std::vector<Hit> fan_out(const Ledger& l, const FanParams& p) { return fan(l, p, false); }
 
+// The edges of `edges` (time-ordered) with times in [from, until], as index bounds.
+std::pair<std::size_t, std::size_t> time_range(const Ledger& l, std::span<const TxIndex> edges,
+                                               Seconds from, Seconds until) {
+  const auto times = l.times();
+  const auto lo =
+      std::partition_point(edges.begin(), edges.end(), [&](TxIndex t) { return times[t] < from; });
+  const auto hi =
+      std::partition_point(lo, edges.end(), [&](TxIndex t) { return times[t] <= until; });
+  return {static_cast<std::size_t>(lo - edges.begin()),
+          static_cast<std::size_t>(hi - edges.begin())};
+}
+
 std::vector<Hit> scatter_gather(const Ledger& l, const FlowParams& p) {
   struct Path {
     AccountId sink, mid;
@@ -210,33 +263,53 @@ std::vector<Hit> scatter_gather(const Ledger& l, const FlowParams& p) {
   };
   std::vector<Hit> hits;
   const auto times = l.times();
-  const auto to = l.receivers();
+  const bool timed = l.timed();
   std::vector<std::uint32_t> mark(l.account_count(), 0);
   std::uint32_t stamp = 0;
   std::vector<Path> paths;
+  std::vector<AccountId> mids;
+  std::vector<TxIndex> txs;
   for (AccountId s = 0; s < l.account_count(); ++s) {
     paths.clear();
-    for (TxIndex e1 : l.out_edges(s)) {
-      AccountId m = to[e1];
+    const auto out = l.out_edges(s);
+    const auto out_to = l.out_neighbors(s);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      const TxIndex e1 = out[k];
+      const AccountId m = out_to[k];
       if (m == kNoAccount || m == s) continue;
-      for (TxIndex e2 : l.out_edges(m)) {
-        AccountId sink = to[e2];
+      const auto forward = l.out_edges(m);
+      const auto forward_to = l.out_neighbors(m);
+      // Forwards after the receipt and inside the window: one run of the time-ordered list.
+      auto [lo, hi] = timed ? time_range(l, forward, times[e1], times[e1] + p.window)
+                            : std::pair<std::size_t, std::size_t>{0, forward.size()};
+      for (std::size_t j = lo; j < hi; ++j) {
+        const AccountId sink = forward_to[j];
         if (sink == kNoAccount || sink == s || sink == m) continue;
-        if (l.timed() && (times[e2] < times[e1] || times[e2] - times[e1] > p.window)) continue;
-        paths.push_back({sink, m, e1, e2});
+        paths.push_back({sink, m, e1, forward[j]});
       }
     }
+    if (paths.size() < p.min_intermediates) continue;
     std::sort(paths.begin(), paths.end(), [](const Path& a, const Path& b) {
       return a.sink != b.sink ? a.sink < b.sink : a.scatter < b.scatter;
     });
     for (std::size_t g = 0; g < paths.size();) {
       std::size_t end = g;
       while (end < paths.size() && paths[end].sink == paths[g].sink) ++end;
+      // Too few distinct intermediates in the whole group: no window can hold enough.
+      ++stamp;
+      std::size_t distinct = 0;
+      for (std::size_t j = g; j < end && distinct < p.min_intermediates; ++j) {
+        if (mark[paths[j].mid] != stamp) mark[paths[j].mid] = stamp, ++distinct;
+      }
+      if (distinct < p.min_intermediates) {
+        g = end;
+        continue;
+      }
       // Earliest window start (a scatter time) holding enough distinct intermediates.
-      for (std::size_t i = g; i < end; ++i) {
+      for (std::size_t i = g; i + p.min_intermediates <= end; ++i) {
         ++stamp;
-        std::vector<AccountId> mids;
-        std::vector<TxIndex> txs;
+        mids.clear();
+        txs.clear();
         for (std::size_t j = i; j < end; ++j) {
           const Path& q = paths[j];
           if (!within(l, times[paths[i].scatter], times[q.gather], p.window)) continue;
@@ -251,7 +324,7 @@ std::vector<Hit> scatter_gather(const Ledger& l, const FlowParams& p) {
         std::vector<AccountId> members{s};
         members.insert(members.end(), mids.begin(), mids.end());
         members.push_back(paths[g].sink);
-        hits.push_back(make_hit(l, Pattern::scatter_gather, members, std::move(txs),
+        hits.push_back(make_hit(l, Pattern::scatter_gather, members, txs,
                                 name(l, s) + " paid " + std::to_string(mids.size()) +
                                     " accounts that each paid " + name(l, paths[g].sink)));
         break;
@@ -265,54 +338,73 @@ std::vector<Hit> scatter_gather(const Ledger& l, const FlowParams& p) {
 std::vector<Hit> gather_scatter(const Ledger& l, const FlowParams& p) {
   std::vector<Hit> hits;
   const auto times = l.times();
+  const bool timed = l.timed();
   std::vector<std::uint32_t> mark(l.account_count(), 0);
   std::uint32_t stamp = 0;
   std::vector<TxIndex> ins, outs;
+  std::vector<AccountId> sources, targets;
   for (AccountId h = 0; h < l.account_count(); ++h) {
+    if (l.in_edges(h).size() < p.min_sources || l.out_edges(h).size() < p.min_targets) continue;
     ins.clear();
     outs.clear();
-    for (TxIndex t : l.in_edges(h)) {
-      if (l.senders()[t] != kNoAccount && l.senders()[t] != h) ins.push_back(t);
+    const auto in = l.in_edges(h);
+    const auto in_from = l.in_neighbors(h);
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      if (in_from[k] != kNoAccount && in_from[k] != h) ins.push_back(in[k]);
     }
-    for (TxIndex t : l.out_edges(h)) {
-      if (l.receivers()[t] != kNoAccount && l.receivers()[t] != h) outs.push_back(t);
+    const auto out = l.out_edges(h);
+    const auto out_to = l.out_neighbors(h);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      if (out_to[k] != kNoAccount && out_to[k] != h) outs.push_back(out[k]);
     }
     if (ins.size() < p.min_sources || outs.size() < p.min_targets) continue;
     for (std::size_t i = 0; i < ins.size(); ++i) {
       // Gather: from ins[i] until min_sources distinct senders have paid (at time c).
       ++stamp;
-      std::vector<AccountId> sources, targets;
-      std::vector<TxIndex> txs;
+      sources.clear();
+      targets.clear();
       std::size_t j = i;
       for (; j < ins.size() && sources.size() < p.min_sources; ++j) {
         if (!within(l, times[ins[i]], times[ins[j]], p.window)) break;
-        txs.push_back(ins[j]);
         AccountId s = l.senders()[ins[j]];
         if (mark[s] != stamp) mark[s] = stamp, sources.push_back(s);
       }
       if (sources.size() < p.min_sources) {
-        if (l.timed()) continue;
+        if (timed) continue;
         break;
       }
       const Seconds c = times[ins[j - 1]];  // the gather is complete from here
-      // Later receipts inside the window join the gather too.
-      for (; j < ins.size() && within(l, times[ins[i]], times[ins[j]], p.window); ++j) {
-        txs.push_back(ins[j]);
-        AccountId s = l.senders()[ins[j]];
-        if (mark[s] != stamp) mark[s] = stamp, sources.push_back(s);
-      }
       // Scatter: payments after the gather completed, inside the window.
+      auto [lo, hi] = timed ? time_range(l, outs, c, times[ins[i]] + p.window)
+                            : std::pair<std::size_t, std::size_t>{0, outs.size()};
+      if (hi - lo < p.min_targets) {
+        if (timed) continue;
+        break;
+      }
+      const std::uint32_t source_stamp = stamp;
       ++stamp;
-      for (TxIndex t : outs) {
-        if (l.timed() && (times[t] < c || !within(l, times[ins[i]], times[t], p.window))) continue;
-        txs.push_back(t);
-        AccountId x = l.receivers()[t];
+      for (std::size_t k = lo; k < hi; ++k) {
+        AccountId x = l.receivers()[outs[k]];
         if (mark[x] != stamp) mark[x] = stamp, targets.push_back(x);
       }
       if (targets.size() < p.min_targets) {
-        if (l.timed()) continue;
+        if (timed) continue;
         break;
       }
+      // A hit: the gather's transactions, later receipts inside the window joining it.
+      std::vector<TxIndex> txs(ins.begin() + static_cast<std::ptrdiff_t>(i),
+                               ins.begin() + static_cast<std::ptrdiff_t>(j));
+      for (; j < ins.size() && within(l, times[ins[i]], times[ins[j]], p.window); ++j) {
+        txs.push_back(ins[j]);
+        AccountId s = l.senders()[ins[j]];
+        // Targets took the newer stamp; a sender is new unless already among the sources.
+        if (mark[s] != source_stamp &&
+            std::find(sources.begin(), sources.end(), s) == sources.end()) {
+          sources.push_back(s);
+        }
+      }
+      txs.insert(txs.end(), outs.begin() + static_cast<std::ptrdiff_t>(lo),
+                 outs.begin() + static_cast<std::ptrdiff_t>(hi));
       std::sort(sources.begin(), sources.end());
       std::sort(targets.begin(), targets.end());
       std::vector<AccountId> members{h};
@@ -327,9 +419,12 @@ std::vector<Hit> gather_scatter(const Ledger& l, const FlowParams& p) {
   return hits;
 }
 
-std::vector<Hit> bipartite(const Ledger& l, const BlockParams& p) {
+namespace {
+
+std::vector<Hit> bipartite_of(const Ledger& l, const BlockParams& p, std::vector<Block> blocks) {
   std::vector<Hit> hits;
-  for (Block& b : find_blocks(l, p)) {
+  for (Block& b : blocks) {
+    if (!within(l, l.times()[b.edges.front()], l.times()[b.edges.back()], p.window)) continue;
     std::vector<AccountId> members = b.senders;
     members.insert(members.end(), b.receivers.begin(), b.receivers.end());
     std::string text = "each of " + list(l, b.senders) + " paid each of " + list(l, b.receivers);
@@ -338,13 +433,34 @@ std::vector<Hit> bipartite(const Ledger& l, const BlockParams& p) {
   return hits;
 }
 
+std::vector<Hit> stack_of(const Ledger& l, const BlockParams& p, const std::vector<Block>& blocks);
+
+}  // namespace
+
+namespace detail {
+
+std::pair<std::vector<Hit>, std::vector<Hit>> bipartite_and_stack(const Ledger& l,
+                                                                  const BlockParams& p) {
+  if (p.min_layers < 2 || p.max_layers < p.min_layers) {
+    fail_invalid("min_layers", "stack: need 2 <= min_layers <= max_layers");
+  }
+  std::vector<Block> blocks = find_blocks(l, p);
+  auto stacks = stack_of(l, p, blocks);
+  return {bipartite_of(l, p, std::move(blocks)), std::move(stacks)};
+}
+
+}  // namespace detail
+
 std::vector<Hit> stack(const Ledger& l, const BlockParams& p) {
   if (p.min_layers < 2 || p.max_layers < p.min_layers) {
     fail_invalid("min_layers", "stack: need 2 <= min_layers <= max_layers");
   }
-  BlockParams loose = p;
-  loose.window = std::numeric_limits<Seconds>::max();  // the chain's span is checked below
-  std::vector<Block> blocks = find_blocks(l, loose);
+  return stack_of(l, p, find_blocks(l, p));  // blocks of any span: chains are checked
+}
+
+namespace {
+
+std::vector<Hit> stack_of(const Ledger& l, const BlockParams& p, const std::vector<Block>& blocks) {
   std::map<std::vector<AccountId>, std::vector<std::size_t>> by_senders;
   std::vector<bool> has_predecessor(blocks.size(), false);
   for (std::size_t i = 0; i < blocks.size(); ++i) by_senders[blocks[i].senders].push_back(i);
@@ -393,6 +509,12 @@ std::vector<Hit> stack(const Ledger& l, const BlockParams& p) {
     extend(extend);
   }
   return hits;
+}
+
+}  // namespace
+
+std::vector<Hit> bipartite(const Ledger& l, const BlockParams& p) {
+  return bipartite_of(l, p, find_blocks(l, p));
 }
 
 }  // namespace ctis::finance

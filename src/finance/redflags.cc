@@ -2,8 +2,11 @@
 // and night-time activity. Each works per account over its time-ordered CSR lists; each hit's
 // explanation names the rule (the pattern's name) and the thresholds it was held against.
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/core.h"
 #include "finance/finance.h"
@@ -446,6 +449,57 @@ std::vector<Hit> run_pattern(const Ledger& l, Pattern p, const TypologyParams& t
       return high_risk_corridors(l, t.corridors);
   }
   return {};
+}
+
+std::vector<std::vector<Hit>> run_patterns(const Ledger& l, std::span<const Pattern> patterns,
+                                           const TypologyParams& t, unsigned threads) {
+  const std::size_t n = patterns.size();
+  std::vector<std::vector<Hit>> results(n);
+  std::vector<std::exception_ptr> errors(n);
+  // Jobs: one per pattern, except bipartite and stack which share one (the later one waits).
+  const auto where = [&](Pattern p) {
+    return static_cast<std::size_t>(std::find(patterns.begin(), patterns.end(), p) -
+                                    patterns.begin());
+  };
+  const std::size_t bipartite_at = where(Pattern::bipartite), stack_at = where(Pattern::stack);
+  const bool shared = bipartite_at < n && stack_at < n;
+  std::vector<std::size_t> jobs;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(shared && i == std::max(bipartite_at, stack_at))) jobs.push_back(i);
+  }
+  // The graph searches first: the longest jobs start early and the short ones fill in.
+  std::stable_sort(jobs.begin(), jobs.end(), [&](std::size_t a, std::size_t b) {
+    return !is_typology(patterns[a]) && is_typology(patterns[b]);
+  });
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t j = next++; j < jobs.size(); j = next++) {
+      const std::size_t i = jobs[j];
+      try {
+        if (shared && i == std::min(bipartite_at, stack_at)) {
+          auto [b, s] = detail::bipartite_and_stack(l, BlockParams{});
+          results[bipartite_at] = std::move(b);
+          results[stack_at] = std::move(s);
+        } else {
+          results[i] = run_pattern(l, patterns[i], t);
+        }
+      } catch (...) {
+        errors[i] = std::current_exception();
+        if (shared && i == std::min(bipartite_at, stack_at)) {
+          errors[std::max(bipartite_at, stack_at)] = errors[i];
+        }
+      }
+    }
+  };
+  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < threads && k < jobs.size(); ++k) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return results;
 }
 
 }  // namespace ctis::finance

@@ -186,5 +186,60 @@ TEST(Ingest, TimesAreUtcSeconds) {
   EXPECT_EQ(days_from_civil(2000, 3, 1), 11017);
 }
 
+// Larger than one read block (4 MB): records and quoted fields that straddle block ends, and
+// line numbers that count the newlines inside quotes.
+TEST(Ingest, RecordsAcrossReadBlocksKeepValuesAndLineNumbers) {
+  ColumnMapping m = ColumnMapping::from_json(
+      R"({"version": 1, "columns": {"id": "id", "time": "t", "from": "a", "to": "b",
+          "amount": "x", "location": "place"}, "time_format": "unix_seconds"})");
+  std::string csv = "id,t,a,b,x,place\r\n";
+  std::size_t line = 1, quoted_rows = 0;
+  const std::string pad(70, '.');
+  for (int i = 0; i < 70000; ++i) {
+    ++line;
+    const std::string id = "T" + std::to_string(i);
+    if (i % 997 == 0) {  // a quoted place over two lines, with an escaped quote
+      csv += id + "," + std::to_string(i) + ",A" + std::to_string(i % 50) + ",B,1.25,\"" + pad +
+             "\n\"\"" + std::to_string(i) + "\"\"\"\r\n";
+      ++line;
+      ++quoted_rows;
+    } else {
+      csv += id + "," + std::to_string(i) + ",A" + std::to_string(i % 50) + ",B,1.25," + pad +
+             std::to_string(i) + "\r\n";
+    }
+  }
+  ASSERT_GT(csv.size(), std::size_t{5} << 20);
+  ASSERT_GT(quoted_rows, 60u);
+  {
+    std::istringstream in(csv);
+    IngestReport report;
+    Ledger l = ingest_csv(in, m, {}, &report);
+    ASSERT_EQ(l.transaction_count(), 70000u);
+    EXPECT_EQ(report.rows, 70000u);
+    EXPECT_EQ(l.account_count(), 51u);
+    for (TxIndex t : {TxIndex{0}, TxIndex{997}, TxIndex{41876}, TxIndex{59829}, TxIndex{69999}}) {
+      const Transaction x = l.transaction(t);
+      EXPECT_EQ(x.id, "T" + std::to_string(t));
+      EXPECT_EQ(x.time, static_cast<Seconds>(t));
+      EXPECT_EQ(x.amount, 125);
+      const std::string expect =
+          t % 997 == 0 ? pad + "\n\"" + std::to_string(t) + "\"" : pad + std::to_string(t);
+      EXPECT_EQ(x.location, expect) << t;
+    }
+  }
+  // A bad amount in the last row names its line, counting the quoted newlines.
+  std::istringstream bad(csv + "Z,1,A,B,abc,\n");
+  try {
+    (void)ingest_csv(bad, m);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "row " + std::to_string(line + 1) + ", column x: not a number");
+  }
+  // A quote left open at the end of a large file.
+  std::istringstream open_quote(csv + "Z,1,A,B,1,\"never closed\n");
+  EXPECT_THROW((void)ingest_csv(open_quote, m), Error);
+}
+
 }  // namespace
 }  // namespace ctis::finance

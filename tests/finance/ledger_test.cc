@@ -1,6 +1,9 @@
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "core/core.h"
+#include "core/refdata.h"
 #include "finance/finance.h"
 #include "support.h"
 
@@ -81,6 +84,70 @@ TEST(Ledger, ChannelCodes) {
     EXPECT_EQ(parse_channel(to_string(c)), c);
   }
   EXPECT_FALSE(parse_channel("barter"));
+}
+
+}  // namespace
+}  // namespace ctis::finance
+
+namespace ctis::finance {
+namespace {
+
+TEST(Interner, ManyNamesRoundTripAcrossGrowth) {
+  Interner in;
+  std::vector<std::string> names{"", "A", "exactly-16-bytes", "seventeen-bytes-x",
+                                 std::string(300, 'z')};
+  for (int i = 0; i < 5000; ++i) names.push_back("AC" + std::to_string(1000000 + i * 7));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    ASSERT_EQ(in.intern(names[i]), i) << names[i];
+  }
+  EXPECT_EQ(in.size(), names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(in.intern(names[i]), i);
+    EXPECT_EQ(in.find(names[i]), i);
+    EXPECT_EQ(in.name(static_cast<std::uint32_t>(i)), names[i]);
+  }
+  // Same head, different tail; same length, different bytes: neither may match.
+  EXPECT_FALSE(in.find("seventeen-bytes-y"));
+  EXPECT_FALSE(in.find("exactly-16-bytez"));
+  EXPECT_FALSE(in.find(std::string(299, 'z')));
+}
+
+TEST(Ledger, RunPatternsMatchesEachPatternAloneOnAnyThreadCount) {
+  std::stringstream tx, accounts;
+  GenerateOptions g;
+  g.rows = 30000;
+  g.seed = 7;
+  (void)generate_synthetic(tx, &accounts, g);
+  const auto records = read_accounts_csv(accounts);
+  const auto mapping =
+      ColumnMapping::from_json(reference_files().at("finance/mappings/ctis-synthetic.json"));
+  const Ledger l = ingest_csv(tx, mapping, {}, nullptr, records);
+  ASSERT_EQ(l.transaction_count(), 30000u);
+  std::vector<Pattern> all;
+  for (std::size_t i = 0; i < kPatternCount; ++i) all.push_back(static_cast<Pattern>(i));
+  std::vector<std::vector<Hit>> alone;
+  std::size_t total = 0;
+  for (Pattern p : all) {
+    alone.push_back(run_pattern(l, p, TypologyParams::defaults()));
+    total += alone.back().size();
+  }
+  EXPECT_GT(total, 100u);  // the planted typologies are found
+  for (unsigned threads : {1U, 2U, 3U}) {
+    const auto together = run_patterns(l, all, TypologyParams::defaults(), threads);
+    ASSERT_EQ(together.size(), all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      ASSERT_EQ(together[i].size(), alone[i].size()) << to_string(all[i]) << " " << threads;
+      for (std::size_t k = 0; k < alone[i].size(); ++k) {
+        EXPECT_EQ(together[i][k].accounts, alone[i][k].accounts);
+        EXPECT_EQ(together[i][k].transactions, alone[i][k].transactions);
+        EXPECT_EQ(together[i][k].explanation, alone[i][k].explanation);
+      }
+    }
+  }
+  // Only stack, then only bipartite: no shared search, same answers.
+  const std::vector<Pattern> one{Pattern::stack};
+  EXPECT_EQ(run_patterns(l, one, TypologyParams::defaults())[0].size(),
+            alone[static_cast<std::size_t>(Pattern::stack)].size());
 }
 
 }  // namespace
