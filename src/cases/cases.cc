@@ -101,7 +101,12 @@ bool sees_immigration_status(const auth::Principal& who, const Placement& where)
 
 Cases::Cases(store::Database& db, std::shared_ptr<const vault::Keyring> keys,
              audit::AuditLog& audit)
-    : db_(db), keys_(std::move(keys)), audit_(audit) {}
+    : db_(db),
+      keys_(std::move(keys)),
+      audit_(audit),
+      duplicate_cache_(std::make_unique<DuplicateCache>()) {}
+
+Cases::~Cases() = default;
 
 Cases::Loaded Cases::load(store::Connection& c, std::int64_t id) {
   auto r = c.query_one("SELECT " + std::string(kColumns) + " FROM cases WHERE id = ?", {id});

@@ -94,6 +94,9 @@ nlohmann::json rule_sets_json();
 class Cases {
  public:
   Cases(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit);
+  ~Cases();
+  Cases(const Cases&) = delete;
+  Cases& operator=(const Cases&) = delete;
 
   // The case as the caller may see it. Creating needs full access to the organisation.
   nlohmann::json create(const auth::Principal& by, const nlohmann::json& input);
@@ -168,6 +171,24 @@ class Cases {
   // may see, for exports and statistics. Audited as an export.
   std::vector<nlohmann::json> export_profiles(const auth::Principal& by);
 
+  // Possible duplicates (duplicates.cc). The persons of all cases are compared with a
+  // Fellegi–Sunter model (dedup module) over given and family name, birth date, document
+  // number, citizenship and gender, blocked on birth date, family name, given name with birth
+  // year and document number. A candidate is shown only to callers who may read both cases'
+  // identifiers (coordinators, caseworkers, law enforcement under access()), with its match
+  // probability and the comparisons that decided it (field, level, weight); never with an
+  // immigration status. Decided pairs are not proposed again. Reads and decisions are audited.
+  //  - duplicates(): the case and its candidates, best first;
+  //  - duplicate_pair(): the two records side by side with their comparisons and any decision;
+  //  - duplicate_queue(): open candidate pairs among the cases the caller may read, best first;
+  //  - decide_duplicate(): "not_duplicate" or "same_person", by a caller with full access to
+  //    both cases (coordinators, caseworkers). Deciding again replaces the decision.
+  nlohmann::json duplicates(const auth::Principal& by, std::int64_t id);
+  nlohmann::json duplicate_pair(const auth::Principal& by, std::int64_t id, std::int64_t other);
+  nlohmann::json duplicate_queue(const auth::Principal& by, int limit = 50);
+  nlohmann::json decide_duplicate(const auth::Principal& by, std::int64_t id, std::int64_t other,
+                                  const std::string& decision);
+
   std::int64_t count();
   // Re-encrypts every encrypted case field under `keys` (key rotation), in the caller's
   // transaction.
@@ -194,9 +215,17 @@ class Cases {
   static void check_assignee(store::Connection& conn, std::int64_t organisation_id,
                              std::int64_t user_id);
 
+  struct PersonIndex;  // the persons of all cases, decrypted, for duplicate search
+  std::shared_ptr<const PersonIndex> person_index(store::Connection& conn);
+  std::vector<nlohmann::json> duplicate_candidates(const auth::Principal& by,
+                                                   store::Connection& conn, const Loaded& l,
+                                                   std::int64_t only_other);
+
   store::Database& db_;
   std::shared_ptr<const vault::Keyring> keys_;
   audit::AuditLog& audit_;
+  struct DuplicateCache;
+  std::unique_ptr<DuplicateCache> duplicate_cache_;
 };
 
 }  // namespace ctis::cases

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <compare>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cases/cases.h"
+#include "dedup/dedup.h"
 
 namespace ctis::cases {
 
@@ -19,6 +22,27 @@ struct Cases::Loaded {
   std::string status;
   Record record;
   Millis created_at = 0, updated_at = 0;
+};
+
+// The persons of every case, normalised for comparison (duplicates.cc), with their blocks and
+// the candidate pairs at or above the model's threshold. Immutable once built.
+struct Cases::PersonIndex {
+  struct Signature {
+    std::int64_t count = 0, max_id = 0, max_updated_at = 0;
+    bool operator==(const Signature&) const = default;
+  };
+  Signature signature;
+  dedup::Table table;                                                  // one row per case
+  std::vector<std::int64_t> case_ids;                                  // per row
+  std::unordered_map<std::int64_t, std::uint32_t> row_of;              // case id -> row
+  std::unordered_map<std::string, std::vector<std::uint32_t>> blocks;  // rule + key -> rows
+  std::vector<dedup::ScoredPair> proposals;  // pairs at or above the threshold, best first
+};
+
+// Rebuilt when the cases change; shared by readers while they use it.
+struct Cases::DuplicateCache {
+  std::mutex mutex;
+  std::shared_ptr<const PersonIndex> index;
 };
 
 struct Date {

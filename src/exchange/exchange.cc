@@ -364,7 +364,16 @@ Project Exchange::upload(const auth::Principal& by, std::int64_t project_id, con
     entry.detail = std::to_string(ids.size()) + " CLKs";
     audit_.append(c, entry);
   });
-  if (everyone) match(by, project_id);
+  if (everyone) {
+    std::int64_t total = 0;
+    for (const auto& p : s.project.parties) total += p.records;
+    total += static_cast<std::int64_t>(ids.size());
+    if (static_cast<std::size_t>(total) > limits_.match_in_background_over) {
+      match_later(by, project_id);
+    } else {
+      match(by, project_id);
+    }
+  }
   auto lease = db_.connection();
   return read_project(*lease, project_id)->project;
 }
@@ -480,7 +489,7 @@ Results Exchange::results(const auth::Principal& by, std::int64_t project_id) {
   return out;
 }
 
-int Exchange::match_pending() {
+std::vector<std::int64_t> Exchange::pending_projects() {
   std::vector<std::int64_t> ids;
   {
     auto lease = db_.connection();
@@ -491,8 +500,64 @@ int Exchange::match_pending() {
       ids.push_back(r.integer(0));
     }
   }
+  return ids;
+}
+
+int Exchange::match_pending() {
+  const auto ids = pending_projects();
   for (const auto id : ids) match(auth::operator_principal(), id);
   return static_cast<int>(ids.size());
+}
+
+int Exchange::match_pending_in_background() {
+  const auto ids = pending_projects();
+  for (const auto id : ids) match_later(auth::operator_principal(), id);
+  return static_cast<int>(ids.size());
+}
+
+Exchange::~Exchange() {
+  {
+    const std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void Exchange::match_later(const auth::Principal& by, std::int64_t project_id) {
+  {
+    const std::lock_guard lock(queue_mutex_);
+    queue_.emplace_back(by, project_id);
+    if (!worker_.joinable()) worker_ = std::thread([this] { work(); });
+  }
+  queue_changed_.notify_all();
+}
+
+void Exchange::wait_for_background_matches() {
+  std::unique_lock lock(queue_mutex_);
+  queue_changed_.wait(lock, [this] { return queue_.empty() && !matching_; });
+}
+
+void Exchange::work() {
+  std::unique_lock lock(queue_mutex_);
+  while (true) {
+    queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;  // what is queued stays pending in the database
+    auto [by, project_id] = queue_.front();
+    queue_.pop_front();
+    matching_ = true;
+    lock.unlock();
+    try {
+      match(by, project_id);
+    } catch (const std::exception& e) {
+      // The project stays waiting with every upload stored: match_pending() retries it.
+      log_error("exchange: matching project " + std::to_string(project_id) +
+                " failed: " + e.what());
+    }
+    lock.lock();
+    matching_ = false;
+    queue_changed_.notify_all();
+  }
 }
 
 }  // namespace ctis::exchange

@@ -18,17 +18,25 @@
 // a party see a project's status. To anyone else a project does not exist (not_found).
 //
 // Ownership: Exchange keeps references to the database and audit log, which must outlive it.
-// Threads: Exchange is thread-safe; matching runs on its own threads inside upload().
+// Threads: Exchange is thread-safe. Matching a small project runs inside the last upload() (on
+// the linkage module's threads); a project of more than Limits::match_in_background_over CLKs
+// in all is matched on Exchange's own worker thread instead, so the upload returns at once and
+// the project stays "waiting" (results: not_matched) until the match is stored. The destructor
+// lets a running match finish and leaves queued ones to match_pending() at the next start.
 // Errors: ctis::Error — bad input is kind invalid naming its field ("/schema", "/clks/3/clk",
 // "row 4, column clk_base64"), nothing is written; a second upload by a party is kind conflict
 // (code "already_uploaded"); results before matching kind conflict (code "not_matched"); roles
 // that may not act, kind forbidden.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "audit/audit.h"
@@ -42,6 +50,8 @@ struct Limits {
   std::size_t max_id_bytes = 256;       // per record id
   std::size_t max_parties = 16;
   std::size_t max_schema_bytes = std::size_t{64} * 1024;
+  // Projects with more CLKs than this (all parties together) match off the upload request.
+  std::size_t match_in_background_over = 200'000;
 };
 
 struct NewProject {
@@ -102,6 +112,9 @@ struct Results {
 class Exchange {
  public:
   Exchange(store::Database& db, audit::AuditLog& audit, Limits limits = {});
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
 
   Project create_project(const auth::Principal& by, const NewProject& project);
   // Projects the caller may see (administrators: all), newest first.
@@ -117,12 +130,28 @@ class Exchange {
   // Matches every project whose parties have all uploaded but that is not matched yet (after a
   // crash between the last upload and the match). Returns how many were matched.
   int match_pending();
+  // The same on the worker thread, for server start: returns how many were queued.
+  int match_pending_in_background();
+  // Waits until the worker has no match queued or running (tests, orderly shutdown).
+  void wait_for_background_matches();
 
  private:
   void match(const auth::Principal& by, std::int64_t project_id);
+  std::vector<std::int64_t> pending_projects();
+  void match_later(const auth::Principal& by, std::int64_t project_id);
+  void work();
+
   store::Database& db_;
   audit::AuditLog& audit_;
   Limits limits_;
+  // The background matcher: a queue of (who triggered it, project) and one thread, started on
+  // first use.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<std::pair<auth::Principal, std::int64_t>> queue_;
+  bool matching_ = false;
+  bool stopping_ = false;
+  std::thread worker_;
 };
 
 }  // namespace ctis::exchange

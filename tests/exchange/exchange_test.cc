@@ -4,34 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "support/platform.h"
+#include "support/shared_data.h"
 
 namespace ctis::exchange {
 namespace {
-
-std::string shared_file(const std::string& relative) {
-  const char* dir = std::getenv("CTIS_SHARED_DATA");
-  if (!dir) {
-    ADD_FAILURE() << "CTIS_SHARED_DATA is not set: it must name the shared data folder";
-    return {};
-  }
-  const std::string path = std::string(dir) + "/" + relative;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ADD_FAILURE() << "missing data set " << path;
-    return {};
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 const std::string kRef = "linkage/clkhash-reference/";
 
@@ -108,9 +89,9 @@ class ExchangeTest : public ::testing::TestWithParam<store::Dialect> {
 };
 
 TEST_P(ExchangeTest, FebrlThroughTheExchangeMatchesThePublishedFigures) {
-  const std::string schema = shared_file(kRef + "febrl_schema_v3.json");
-  const std::string a_csv = shared_file(kRef + "febrl4a_clks.csv");
-  const std::string b_csv = shared_file(kRef + "febrl4b_clks.csv");
+  const std::string schema = testing::slurp(testing::shared(kRef + "febrl_schema_v3.json"));
+  const std::string a_csv = testing::slurp(testing::shared(kRef + "febrl4a_clks.csv"));
+  const std::string b_csv = testing::slurp(testing::shared(kRef + "febrl4b_clks.csv"));
   ASSERT_FALSE(schema.empty() || a_csv.empty() || b_csv.empty());
   const auto project = create({"Agency A", "Agency B"}, schema);
   EXPECT_EQ(project.clk_bits, 1024U);
@@ -200,6 +181,53 @@ TEST_P(ExchangeTest, ThreePartiesShareGroupNumbersAndSeeOnlyTheirOwnIds) {
     EXPECT_EQ(people_numbers.size(), 1U) << "group " << group << " joins different people";
     EXPECT_NE(*people_numbers.begin(), "-stranger");
   }
+}
+
+TEST_P(ExchangeTest, ALargeProjectMatchesOffTheUploadRequest) {
+  // Every project counts as large here: the last upload returns before the match is stored.
+  Limits limits;
+  limits.match_in_background_over = 0;
+  exchange_ = std::make_unique<Exchange>(*p_->db, *p_->audit, limits);
+  const auto project = create({"Agency A", "Agency B"});
+  std::mt19937_64 rng(11);
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> a, b;
+  for (int i = 0; i < 20; ++i) {
+    const auto person = random_clk(rng);
+    a.emplace_back("a" + std::to_string(i), noisy(person, rng, 10));
+    if (i % 2 == 0) b.emplace_back("b" + std::to_string(i), noisy(person, rng, 10));
+  }
+  exchange_->upload(partner_a_, project.id, upload_of(a));
+  const auto after_last = exchange_->upload(partner_b_, project.id, upload_of(b));
+  EXPECT_TRUE(after_last.parties.at(0).uploaded && after_last.parties.at(1).uploaded);
+  exchange_->wait_for_background_matches();
+  const auto done = exchange_->project(admin_, project.id);
+  EXPECT_EQ(done.status, "matched");
+  EXPECT_EQ(done.groups, 10);
+  EXPECT_EQ(exchange_->results(partner_b_, project.id).matches.size(), 10U);
+}
+
+TEST_P(ExchangeTest, PendingProjectsMatchInTheBackgroundAtStart) {
+  const auto project = create({"Agency A", "Agency B"});
+  std::mt19937_64 rng(12);
+  const auto person = random_clk(rng);
+  exchange_->upload(partner_a_, project.id, upload_of({{"a0", noisy(person, rng, 5)}}));
+  // A crash between the last upload and the match: B's upload is stored (packed as the
+  // exchange packs it: id length, id, CLK), the match is not.
+  store::Blob packed = {2, 0, 0, 0, 'b', '0'};
+  const auto clk = noisy(person, rng, 5);
+  packed.insert(packed.end(), clk.begin(), clk.end());
+  p_->db->connection()->execute(
+      "UPDATE linkage_parties SET clks = ?, uploaded_at = ?, record_count = 1 WHERE project_id = ? "
+      "AND organisation_id = ?",
+      {store::Value(packed), now_millis(), project.id, partner_b_.organisation_id});
+  exchange_ = std::make_unique<Exchange>(*p_->db, *p_->audit);
+  EXPECT_EQ(exchange_->project(admin_, project.id).status, "waiting");
+  EXPECT_EQ(exchange_->match_pending_in_background(), 1);
+  exchange_->wait_for_background_matches();
+  EXPECT_EQ(exchange_->project(admin_, project.id).status, "matched");
+  ASSERT_EQ(exchange_->results(partner_b_, project.id).matches.size(), 1U);
+  EXPECT_EQ(exchange_->results(partner_b_, project.id).matches[0].record_id, "b0");
+  EXPECT_EQ(exchange_->match_pending_in_background(), 0);
 }
 
 TEST_P(ExchangeTest, BadUploadsAreRefusedAndNothingIsHalfStored) {

@@ -27,6 +27,7 @@ import { routeStrip } from './route';
 import { ScreeningPanel } from './screening';
 import { canWrite, nonPunishmentChip, personName, statusChip } from './shared';
 import { facts, loading, select, textArea } from './ui';
+import { DuplicatesPanel, mayReviewDuplicates } from './duplicates';
 
 type Tab = 'overview' | 'timeline' | 'assistance' | 'screening' | 'classification' | 'files';
 const TABS: Tab[] = ['overview', 'timeline', 'assistance', 'screening', 'classification', 'files'];
@@ -80,6 +81,7 @@ export class CasePage extends Page {
   private noteBusy = false;
   private noteError: string | null = null;
   private panels: Partial<Record<Tab, Panel>> = {};
+  private duplicates: DuplicatesPanel | null = null;
 
   constructor(
     host: Host,
@@ -131,6 +133,10 @@ export class CasePage extends Page {
       this.host.retitle();
       if (this.tab === 'timeline') void this.loadTimeline();
       this.panel()?.route(this.route);
+      if (c.person && mayReviewDuplicates(this.host.user.role)) {
+        this.duplicates = new DuplicatesPanel(this.caseId, () => this.render());
+        void this.duplicates.load();
+      }
     } catch (err) {
       this.error = err instanceof ApiError && err.status === 404 ? t('cases.not_found') : this.host.fail(err);
     }
@@ -316,6 +322,7 @@ export class CasePage extends Page {
       'div',
       { class: 'col-side' },
       this.statusCard(),
+      this.duplicates?.view() ?? null,
       h(
         'section',
         { class: 'card-box', 'aria-labelledby': 'protection-h' },
