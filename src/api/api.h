@@ -36,6 +36,9 @@ class Monitor;
 namespace ctis::exchange {
 class Exchange;
 }
+namespace ctis::fiu {
+class Desk;
+}
 
 namespace ctis::api {
 
@@ -52,6 +55,7 @@ struct Services {
   alerts::Alerts* alerts = nullptr;        // alerts; null: its endpoints answer 503
   monitor::Monitor* monitor = nullptr;     // stored route data; null: its endpoints answer 503
   exchange::Exchange* exchange = nullptr;  // linkage exchange; null: its endpoints answer 503
+  fiu::Desk* fiu = nullptr;                // FIU finance desk; null: its endpoints answer 503
 };
 
 struct Call {

@@ -311,6 +311,8 @@ std::vector<Endpoint> build() {
       delete_alert_rule, nullptr, 204);
   add_route_endpoints(t);
   add_exchange_endpoints(t);
+  add_duplicate_endpoints(t);
+  add_finance_endpoints(t);
   return t;
 }
 

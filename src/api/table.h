@@ -64,5 +64,9 @@ struct TableBuilder {
 // (exchange_endpoints.cc).
 void add_route_endpoints(std::vector<Endpoint>& table);
 void add_exchange_endpoints(std::vector<Endpoint>& table);
+// Possible duplicates among cases (duplicate_endpoints.cc).
+void add_duplicate_endpoints(std::vector<Endpoint>& table);
+// The FIU finance desk's (finance_endpoints.cc).
+void add_finance_endpoints(std::vector<Endpoint>& table);
 
 }  // namespace ctis::api

@@ -2,11 +2,14 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <thread>
 
 #include "api/api.h"
+#include "fiu/fiu.h"
 #include "http/http.h"
 
 namespace ctis::cli {
@@ -91,6 +94,38 @@ alerts::DeliveryOptions delivery_options(Runtime& rt) {
   return o;
 }
 
+// The FIU desk validates STRs against the FIU's goAML schema: the data folder's copy
+// (finance/goAMLSchema.xsd) or the public 5.0.1 one under CTIS_SHARED_DATA.
+fiu::Options desk_options(const Config& c) {
+  fiu::Options o;
+  const auto own = std::filesystem::path(c.data_dir) / "finance" / "goAMLSchema.xsd";
+  const char* shared = std::getenv("CTIS_SHARED_DATA");
+  if (std::filesystem::exists(own)) {
+    o.goaml_xsd = own;
+  } else if (shared != nullptr && *shared != '\0') {
+    const auto p = std::filesystem::path(shared) / "finance" / "goaml-5.0.1" / "goAMLSchema.xsd";
+    if (std::filesystem::exists(p)) o.goaml_xsd = p;
+  }
+  if (o.goaml_xsd.empty()) log_warn("finance desk: no goAML schema found, escalation is off");
+  return o;
+}
+
+// The scan `ctis finance scan --data` (or the demo) kept enters the desk; loading it again is
+// harmless (the desk recognises it).
+void load_kept_scan(fiu::Desk& desk, const Config& c) {
+  const auto folder = std::filesystem::path(c.data_dir) / "finance" / "scan";
+  if (!std::filesystem::exists(folder / "ledger.bin")) return;
+  try {
+    const auto r = desk.load_scan_folder(auth::operator_principal(), folder);
+    log_info("finance desk: scan " + std::to_string(r.scan_id) +
+             (r.already_loaded ? " already loaded"
+                               : " loaded, " + std::to_string(r.items) + " items, " +
+                                     std::to_string(r.alerts) + " alerts"));
+  } catch (const std::exception& e) {
+    log_warn(std::string("finance desk: the kept scan was not loaded: ") + e.what());
+  }
+}
+
 }  // namespace
 
 http::ServerOptions server_options(const Config& c) {
@@ -114,8 +149,12 @@ void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_li
                          *rt.cases, metrics, rt.reports.get(), rt.alerts.get()};
   services.exchange = rt.exchange.get();
   services.monitor = rt.monitor.get();
-  // Projects whose last upload was stored but not matched (a crash in between) match now.
-  if (rt.exchange) rt.exchange->match_pending();
+  fiu::Desk desk(*rt.db, *rt.audit, rt.alerts.get(), desk_options(rt.config));
+  load_kept_scan(desk, rt.config);
+  services.fiu = &desk;
+  // Projects whose last upload was stored but not matched (a crash in between) match now, on
+  // the exchange's worker thread: the server does not wait for them to start.
+  if (rt.exchange) rt.exchange->match_pending_in_background();
   api::App app(services);
   http::Server server(server_options(rt.config),
                       [&app](http::Request& req) { return app.handle(req); });

@@ -29,9 +29,9 @@ const MODULES = ['cases', 'reports', 'routes', 'finance', 'linkage', 'exchange',
 const LIVE: Record<string, readonly string[]> = {
   cases: ['coordinator', 'caseworker', 'analyst', 'law_enforcement'],
   reports: ['coordinator', 'caseworker'],
-  routes: ['admin', 'coordinator', 'caseworker', 'analyst', 'fiu_analyst', 'law_enforcement'],
+  routes: ['admin', 'coordinator', 'caseworker', 'analyst', 'fiu_analyst', 'partner', 'law_enforcement'],
   finance: ['fiu_analyst'],
-  linkage: ['admin', 'coordinator', 'analyst'],
+  linkage: ['admin', 'coordinator', 'caseworker', 'analyst', 'partner', 'law_enforcement'],
 };
 
 /** Reports open for recipients, and for coordinators, who choose the recipients. */
