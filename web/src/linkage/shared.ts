@@ -1,30 +1,19 @@
 // Pieces the linkage pages share: the heading with the section's own navigation.
-import { h } from '../dom';
 import { t } from '../i18n';
 import { mayReviewDuplicates } from '../cases/duplicates';
+import { pageHead as commonPageHead, sectionTabs, type SectionTab } from '../views/common';
 import { seesProjects } from './api';
 
 export type Tab = 'projects' | 'review';
 
 export function pageHead(role: string, current: Tab | null, title: string, extra?: Node | null): HTMLElement {
-  const tabs: [Tab, string, string][] = [];
-  if (seesProjects(role)) tabs.push(['projects', '#linkage', t('linkage.nav.projects')]);
-  if (mayReviewDuplicates(role)) tabs.push(['review', '#linkage/review', t('linkage.nav.review')]);
-  return h(
-    'div',
-    { class: 'page-head linkage-head' },
-    h('h1', { class: 'page-title', tabindex: '-1' }, title),
-    tabs.length > 1
-      ? h(
-          'nav',
-          { class: 'linkage-tabs', 'aria-label': t('linkage.nav.label') },
-          tabs.map(([tab, href, text]) =>
-            h('a', { class: 'linkage-tab', href, 'aria-current': tab === current ? 'page' : null }, text),
-          ),
-        )
-      : null,
-    extra ?? null,
-  );
+  const tabs: SectionTab[] = [];
+  if (seesProjects(role)) tabs.push({ href: '#linkage', text: t('linkage.nav.projects'), current: current === 'projects' });
+  if (mayReviewDuplicates(role))
+    tabs.push({ href: '#linkage/review', text: t('linkage.nav.review'), current: current === 'review' });
+  const head = commonPageHead(title, tabs.length > 1 ? sectionTabs(t('linkage.nav.label'), tabs) : null, extra ?? null);
+  head.classList.add('linkage-head');
+  return head;
 }
 
 export function when(iso: string | null): string {

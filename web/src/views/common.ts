@@ -37,3 +37,31 @@ export function alertBox(message: string | null, id: string, kind: 'error' | 'in
     message ?? '',
   );
 }
+
+/** A page's heading row: the title (focused after navigation) and anything beside it. */
+export function pageHead(title: string, ...extra: (Node | null)[]): HTMLElement {
+  return h('div', { class: 'page-head page-head-row' }, h('h1', { class: 'page-title', tabindex: '-1' }, title), ...extra);
+}
+
+export interface SectionTab {
+  href: string;
+  text: string;
+  current: boolean;
+}
+
+/** A section's own navigation; the current page is marked for assistive technology too. */
+export function sectionTabs(label: string, tabs: (SectionTab | null)[]): HTMLElement {
+  return h(
+    'nav',
+    { class: 'section-tabs', 'aria-label': label },
+    tabs.map((tab) =>
+      tab
+        ? h(
+            'a',
+            { href: tab.href, class: `section-tab${tab.current ? ' is-current' : ''}`, 'aria-current': tab.current ? 'page' : null },
+            tab.text,
+          )
+        : null,
+    ),
+  );
+}
