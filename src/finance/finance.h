@@ -232,6 +232,8 @@ class LedgerBuilder {
 
  private:
   AccountId account(std::string_view external_id, std::uint64_t hash);
+  // Appends one transaction's columns once its accounts are known.
+  void append(const TransactionView& t, AccountId from, AccountId to);
   Ledger staged_;
 };
 

@@ -289,8 +289,14 @@ void LedgerBuilder::add_transaction_view(const TransactionView& t) {
   if (s.time_.size() >= std::numeric_limits<TxIndex>::max() - 1) {
     throw Error(ErrorKind::too_large, "too_large", "more than 4 billion transactions");
   }
-  s.from_.push_back(t.from.empty() ? kNoAccount : add_account(t.from));
-  s.to_.push_back(t.to.empty() ? kNoAccount : add_account(t.to));
+  const AccountId from = t.from.empty() ? kNoAccount : add_account(t.from);
+  append(t, from, t.to.empty() ? kNoAccount : add_account(t.to));
+}
+
+void LedgerBuilder::append(const TransactionView& t, AccountId from, AccountId to) {
+  Ledger& s = staged_;
+  s.from_.push_back(from);
+  s.to_.push_back(to);
   s.time_.push_back(t.time);
   s.amount_.push_back(t.amount);
   s.currency_.push_back(s.labels_.intern(t.currency));
@@ -334,17 +340,8 @@ void LedgerBuilder::add_transactions(std::span<const TransactionView> batch) {
     }
     for (std::size_t i = 0; i < n; ++i) {
       const TransactionView& t = batch[base + i];
-      s.from_.push_back(t.from.empty() ? kNoAccount : account(t.from, from_hash[i]));
-      s.to_.push_back(t.to.empty() ? kNoAccount : account(t.to, to_hash[i]));
-      s.time_.push_back(t.time);
-      s.amount_.push_back(t.amount);
-      s.currency_.push_back(s.labels_.intern(t.currency));
-      s.location_.push_back(s.labels_.intern(t.location));
-      s.purpose_.push_back(s.labels_.intern(t.purpose));
-      s.channel_.push_back(t.channel);
-      s.mcc_.push_back(t.mcc);
-      s.tx_id_chars_ += t.id;
-      s.tx_id_offset_.push_back(s.tx_id_chars_.size());
+      const AccountId from = t.from.empty() ? kNoAccount : account(t.from, from_hash[i]);
+      append(t, from, t.to.empty() ? kNoAccount : account(t.to, to_hash[i]));
     }
   }
 }
