@@ -119,7 +119,7 @@ def main():
     ap.add_argument("--ingest-only", action="store_true")
     ap.add_argument("--cycle-budget", type=float, default=120.0)
     for name in ("ingest", "fan-in", "fan-out", "cycle"):
-        ap.add_argument(f"--ours-{name}", type=float, default=0.0)
+        ap.add_argument(f"--ours-{name}", type=lambda s: float(s or 0), default=0.0)
     a = ap.parse_args()
     path = f"{a.dir}/tx.csv"
     df, wall, cpu = timed(lambda: pd.read_csv(path, dtype={"mcc": "Int64"}, keep_default_na=False))

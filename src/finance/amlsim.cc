@@ -14,16 +14,19 @@ namespace fs = std::filesystem;
 // AMLSim's default simulation origin; step n is day n after it.
 const Seconds kOrigin = days_from_civil(2017, 1, 1) * 86400;
 
+// Read in large blocks, each row's cells views into the block until the next row.
 struct CsvFile {
   std::ifstream stream;
-  detail::CsvReader reader;
-  std::vector<std::string> header, row;
+  detail::BlockCsvReader reader;
+  std::vector<std::string> header;
+  std::vector<std::string_view> row;
   std::string name;
 
   explicit CsvFile(const fs::path& path)
-      : stream(path), reader(stream, ','), name(path.filename().string()) {
+      : stream(path, std::ios::binary), reader(stream, ','), name(path.filename().string()) {
     if (!stream) fail_unavailable("file_unreadable", "cannot read " + path.string());
-    if (!reader.next(header)) fail_invalid(name + ": row 1", name + ": row 1: no header row");
+    if (!reader.next(row)) fail_invalid(name + ": row 1", name + ": row 1: no header row");
+    header.assign(row.begin(), row.end());
   }
   std::size_t column(const std::string& h) const { return detail::header_index(header, h, name); }
 };
@@ -102,10 +105,10 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
                       type = tx.column("TXN_SOURCE_TYPE_CODE"),
                       amount = tx.column("TXN_AMOUNT_ORIG"), start = tx.column("start");
     for_each_row(tx, options, report, [&](auto cell, auto reject) {
-      Transaction t;
-      t.id = std::string(cell(id));
-      t.from = std::string(cell(from));
-      t.to = std::string(cell(to));
+      LedgerBuilder::TransactionView t;
+      t.id = cell(id);
+      t.from = cell(from);
+      t.to = cell(to);
       if (t.from.empty()) return reject(from, "empty account");
       if (t.to.empty()) return reject(to, "empty account");
       bool ok = false;
@@ -117,21 +120,22 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
       t.amount = *a;
       t.currency = "USD";
       t.channel = channel_of(cell(type));
-      b.add_transaction(t);
+      b.add_transaction_view(t);
     });
     CsvFile cash(dir / "cash_tx.csv");
     const std::size_t cid = cash.column("TXN_ID"), account = cash.column("ACCOUNT_ID"),
                       branch = cash.column("BRANCH_ID"),
                       ctype = cash.column("TXN_SOURCE_TYPE_CODE"),
                       camount = cash.column("TXN_AMOUNT_ORIG"), date = cash.column("RUN_DATE");
+    std::string location;
     for_each_row(cash, options, report, [&](auto cell, auto reject) {
-      Transaction t;
-      t.id = std::string(cell(cid));
+      LedgerBuilder::TransactionView t;
+      t.id = cell(cid);
       auto kind = cell(ctype);
       if (kind == "CASH-IN") {
-        t.to = std::string(cell(account));
+        t.to = cell(account);
       } else if (kind == "CASH-OUT") {
-        t.from = std::string(cell(account));
+        t.from = cell(account);
       } else {
         return reject(ctype, "expected CASH-IN or CASH-OUT");
       }
@@ -145,22 +149,23 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
       t.amount = *a;
       t.currency = "USD";
       t.channel = Channel::cash;
-      t.location = "branch " + std::string(cell(branch));
-      b.add_transaction(t);
+      location.assign("branch ").append(cell(branch));
+      t.location = location;
+      b.add_transaction_view(t);
     });
   } else if (fs::exists(dir / "transactions.csv")) {
     load_accounts(dir / "accounts.csv", "CUSTOMER_ID", "COUNTRY", b, options, report);
     CsvFile tx(dir / "transactions.csv");
     const std::size_t id = tx.column("id"), src = tx.column("src"), dst = tx.column("dst");
     for_each_row(tx, options, report, [&](auto cell, auto reject) {
-      Transaction t;
-      t.id = std::string(cell(id));
-      t.from = std::string(cell(src));
-      t.to = std::string(cell(dst));
+      LedgerBuilder::TransactionView t;
+      t.id = cell(id);
+      t.from = cell(src);
+      t.to = cell(dst);
       if (t.from.empty()) return reject(src, "empty account");
       if (t.to.empty()) return reject(dst, "empty account");
       t.channel = Channel::other;
-      b.add_transaction(t);
+      b.add_transaction_view(t);
     });
   } else {
     fail_unavailable("file_unreadable",

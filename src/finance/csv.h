@@ -1,7 +1,10 @@
-// Internal: a streaming CSV record reader (RFC 4180 quoting, CRLF tolerant) shared by the
-// generic and AMLSim ingest paths.
+// Internal: the streaming CSV record readers (RFC 4180 quoting, CRLF tolerant) and the small
+// cell helpers shared by the ingest paths.
 #pragma once
 
+#include <array>
+#include <cctype>
+#include <charconv>
 #include <functional>
 #include <istream>
 #include <string>
@@ -54,6 +57,38 @@ class BlockCsvReader {
   std::size_t record_line_ = 0;
   std::size_t consumed_ = 0;
 };
+
+// The transaction fields a column mapping can name, in this order (ingest indexes them so).
+inline constexpr std::array<std::string_view, 10> kMappedFields = {
+    "id", "time", "from", "to", "amount", "currency", "channel", "mcc", "location", "purpose"};
+
+// The C locale's white space, inline: this runs for every cell.
+inline bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+inline std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+// The whole of s as an integer, nothing else.
+template <typename T>
+bool parse_int(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// The ISO 4217 code for a currency cell (any letter case), as a view of static storage; empty
+// for a value that is not one.
+std::string_view known_currency(std::string_view code);
 
 // Index of each wanted header in the header row; throws Error(invalid) naming a missing one.
 std::size_t header_index(const std::vector<std::string>& header, const std::string& name,

@@ -68,12 +68,15 @@ class Interner {
     return {chars_.data() + begin, ends_[id] - begin};
   }
   std::size_t size() const { return ends_.size(); }
+  // Room for about this many names of about this total length without regrowing.
+  void reserve(std::size_t names, std::size_t chars);
 
  private:
   // Every name back to back in one buffer, and an open-addressing table (linear probing, at
   // most 3/4 full) whose slots hold the start of the name: a look-up allocates nothing and
   // usually reads one cache line.
-  struct Slot {
+  // Aligned to its size so that no slot straddles two cache lines: one miss per probe.
+  struct alignas(32) Slot {
     std::uint64_t key = 0;   // (hash >> 32) << 32 | (id + 1); 0 = empty
     std::uint64_t size = 0;  // of the name
     char head[16] = {};      // its first bytes: names up to 16 bytes compare here alone
@@ -85,6 +88,7 @@ class Interner {
   bool same(const Slot& slot, std::string_view s) const;
   void place(std::uint64_t h, std::uint32_t id, std::string_view s);
   void grow();
+  void rebuild(std::size_t capacity);  // a table of this many slots, every name placed again
   std::string chars_;
   std::vector<std::uint64_t> ends_;  // end of name i in chars_
   std::vector<Slot> slots_;
@@ -227,6 +231,11 @@ class LedgerBuilder {
   // Capacity for about this many more transactions (avoids regrowing the columns).
   void reserve(std::size_t transactions);
   std::size_t transaction_count() const { return staged_.time_.size(); }
+  // Transactions whose id an earlier one already has, as (position, position of the first) in
+  // the order they were added, by position; empty when the ids are unique.
+  std::vector<std::pair<std::size_t, std::size_t>> duplicate_ids() const;
+  // Drops the transactions at these positions (in the order added), e.g. skipped duplicates.
+  void remove(std::span<const std::size_t> positions);
   // Sorts by time and builds the adjacency; the builder is empty afterwards.
   Ledger build();
 
@@ -234,7 +243,11 @@ class LedgerBuilder {
   AccountId account(std::string_view external_id, std::uint64_t hash);
   // Appends one transaction's columns once its accounts are known.
   void append(const TransactionView& t, AccountId from, AccountId to);
+  // Label id of a currency, location or purpose: the previous one again when the value repeats
+  // (as it mostly does), without hashing.
+  std::uint32_t label(std::string_view value, std::uint32_t& last);
   Ledger staged_;
+  std::uint32_t last_currency_ = 0, last_location_ = 0, last_purpose_ = 0;
 };
 
 // ---- Ingest ----
@@ -251,7 +264,9 @@ class LedgerBuilder {
 //    "channels": {"WIRE": "wire", "CASH-IN": "cash"}, "default_channel": "other"}
 // Only "from" or "to", "amount" and "time" columns are required; "id" defaults to the line
 // number. Channel values not in the map (case-insensitive) fall back to the default channel,
-// or are an error when "default_channel" is absent.
+// or are an error when "default_channel" is absent. Currencies must be ISO 4217 codes (any
+// case; stored upper-case), times within 1900..2099, ids unique, and sender and receiver
+// different unless "self_transfers": true (AMLSim simulates some).
 struct ColumnMapping {
   char delimiter = ',';
   std::map<std::string, std::string> columns;  // field -> header
@@ -263,6 +278,7 @@ struct ColumnMapping {
   std::string default_currency;
   std::map<std::string, Channel> channels;  // upper-cased source value -> channel
   std::optional<Channel> default_channel = Channel::other;
+  bool self_transfers = false;  // accept rows whose sender is their receiver
 
   static ColumnMapping from_json(std::string_view json_text);  // Error(invalid) names the key
 };

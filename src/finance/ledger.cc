@@ -42,22 +42,35 @@ namespace {
 constexpr std::string_view kChannelNames[] = {"other", "cash",   "wire",    "ach",
                                               "card",  "crypto", "prepaid", "check"};
 
+// Capacity for n elements, on 2 MB pages where the kernel has them: a column of ten million
+// values then costs tens of page faults, not tens of thousands (each dear in a virtual machine).
 template <typename T>
-std::vector<T> permute(const std::vector<T>& v, const std::vector<TxIndex>& order) {
-  std::vector<T> out;
-  out.reserve(v.size());
-  for (TxIndex i : order) out.push_back(v[i]);
-  return out;
+void reserve_huge(std::vector<T>& v, std::size_t n) {
+  if (n <= v.capacity()) return;
+  v.reserve(n);
+  detail::advise_huge_pages(v.data(), n * sizeof(T));
+}
+
+// v in the given order, built in `spare` (same size after its first use, so columns of one
+// type share two buffers instead of allocating one each); spare receives the old order.
+template <typename T>
+void permute(std::vector<T>& v, const std::vector<TxIndex>& order, std::vector<T>& spare) {
+  spare.clear();  // no zero fill first: every element is written once
+  reserve_huge(spare, v.size());
+  for (const TxIndex i : order) spare.push_back(v[i]);
+  v.swap(spare);
 }
 
 // Counting sort of transactions by one endpoint; stable, so each list stays in time order.
 void build_csr(std::size_t accounts, const std::vector<AccountId>& endpoint,
                std::vector<std::size_t>& offset, std::vector<TxIndex>& edges) {
+  reserve_huge(offset, accounts + 1);
   offset.assign(accounts + 1, 0);
   for (AccountId a : endpoint) {
     if (a != kNoAccount) ++offset[a + 1];
   }
   std::partial_sum(offset.begin(), offset.end(), offset.begin());
+  reserve_huge(edges, offset[accounts]);
   edges.assign(offset[accounts], 0);
   std::vector<std::size_t> next(offset.begin(), offset.end() - 1);
   for (std::size_t t = 0; t < endpoint.size(); ++t) {
@@ -68,9 +81,14 @@ void build_csr(std::size_t accounts, const std::vector<AccountId>& endpoint,
 // Positions in stable time order. Times within 2^32 s of each other (136 years) are packed
 // with their position into one 64-bit key and radix-sorted by the time bits (LSD radix sort is
 // stable); wider ranges (kNoTime among times) fall back to a comparison sort.
-std::vector<TxIndex> stable_time_order(const std::vector<Seconds>& time) {
+// `scratch` receives a buffer of n + 1 64-bit words already in memory, for the caller to
+// reuse rather than fault in a fresh one.
+std::vector<TxIndex> stable_time_order(const std::vector<Seconds>& time,
+                                       std::vector<std::uint64_t>& scratch) {
   const std::size_t n = time.size();
-  std::vector<TxIndex> order(n);
+  std::vector<TxIndex> order;
+  reserve_huge(order, n);
+  order.resize(n);
   const auto [lo, hi] = std::minmax_element(time.begin(), time.end());
   const auto range = static_cast<std::uint64_t>(*hi) - static_cast<std::uint64_t>(*lo);
   if (range >= (std::uint64_t{1} << 32)) {
@@ -79,7 +97,11 @@ std::vector<TxIndex> stable_time_order(const std::vector<Seconds>& time) {
                      [&](TxIndex a, TxIndex b) { return time[a] < time[b]; });
     return order;
   }
-  std::vector<std::uint64_t> keys(n), spare(n);
+  std::vector<std::uint64_t> keys, spare;
+  reserve_huge(keys, n + 1);
+  reserve_huge(spare, n + 1);
+  keys.resize(n);
+  spare.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     keys[i] = (static_cast<std::uint64_t>(time[i]) - static_cast<std::uint64_t>(*lo)) << 32 | i;
   }
@@ -97,6 +119,7 @@ std::vector<TxIndex> stable_time_order(const std::vector<Seconds>& time) {
     keys.swap(spare);
   }
   for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<TxIndex>(keys[i] & 0xFFFFFFFFULL);
+  scratch.swap(spare);
   return order;
 }
 
@@ -137,7 +160,19 @@ std::uint64_t Interner::hash(std::string_view s) {
 bool Interner::same(const Slot& slot, std::string_view s) const {
   if (slot.size != s.size()) return false;
   const std::size_t head = std::min<std::size_t>(s.size(), sizeof slot.head);
-  if (head != 0 && std::memcmp(slot.head, s.data(), head) != 0) return false;
+  if (head >= 8) {
+    // Two overlapping 8-byte words cover 8..16 bytes: fixed-size copies, no library call.
+    std::uint64_t a = 0, b = 0, c = 0, d = 0;
+    std::memcpy(&a, slot.head, 8);
+    std::memcpy(&b, s.data(), 8);
+    std::memcpy(&c, slot.head + head - 8, 8);
+    std::memcpy(&d, s.data() + head - 8, 8);
+    if (a != b || c != d) return false;
+  } else {
+    for (std::size_t i = 0; i < head; ++i) {
+      if (slot.head[i] != s[i]) return false;
+    }
+  }
   if (s.size() <= sizeof slot.head) return true;
   const auto id = static_cast<std::uint32_t>((slot.key & 0xFFFFFFFFULL) - 1);
   return name(id).substr(head) == s.substr(head);
@@ -154,8 +189,23 @@ void Interner::place(std::uint64_t h, std::uint32_t id, std::string_view s) {
     std::memcpy(slot.head, s.data(), std::min<std::size_t>(s.size(), sizeof slot.head));
 }
 
-void Interner::grow() {
-  const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
+void Interner::reserve(std::size_t names, std::size_t chars) {
+  if (chars > chars_.capacity()) {
+    chars_.reserve(chars);
+    detail::advise_huge_pages(chars_.data(), chars);
+  }
+  if (names > ends_.capacity()) {
+    ends_.reserve(names);
+    detail::advise_huge_pages(ends_.data(), names * sizeof(std::uint64_t));
+  }
+  std::size_t capacity = slots_.empty() ? 64 : slots_.size();
+  while (names * 4 > capacity * 3) capacity *= 2;
+  if (capacity > slots_.size()) rebuild(capacity);
+}
+
+void Interner::grow() { rebuild(slots_.empty() ? 64 : slots_.size() * 2); }
+
+void Interner::rebuild(std::size_t capacity) {
   slots_ = std::vector<Slot>();
   slots_.reserve(capacity);
   detail::advise_huge_pages(slots_.data(), capacity * sizeof(Slot));
@@ -299,13 +349,18 @@ void LedgerBuilder::append(const TransactionView& t, AccountId from, AccountId t
   s.to_.push_back(to);
   s.time_.push_back(t.time);
   s.amount_.push_back(t.amount);
-  s.currency_.push_back(s.labels_.intern(t.currency));
-  s.location_.push_back(s.labels_.intern(t.location));
-  s.purpose_.push_back(s.labels_.intern(t.purpose));
+  s.currency_.push_back(label(t.currency, last_currency_));
+  s.location_.push_back(label(t.location, last_location_));
+  s.purpose_.push_back(label(t.purpose, last_purpose_));
   s.channel_.push_back(t.channel);
   s.mcc_.push_back(t.mcc);
   s.tx_id_chars_ += t.id;
   s.tx_id_offset_.push_back(s.tx_id_chars_.size());
+}
+
+std::uint32_t LedgerBuilder::label(std::string_view value, std::uint32_t& last) {
+  if (value != staged_.labels_.name(last)) last = staged_.labels_.intern(value);
+  return last;
 }
 
 AccountId LedgerBuilder::account(std::string_view external_id, std::uint64_t hash) {
@@ -349,24 +404,103 @@ void LedgerBuilder::add_transactions(std::span<const TransactionView> batch) {
 void LedgerBuilder::reserve(std::size_t transactions) {
   Ledger& s = staged_;
   const std::size_t n = s.time_.size() + transactions;
-  s.from_.reserve(n);
-  s.to_.reserve(n);
-  s.time_.reserve(n);
-  s.amount_.reserve(n);
-  s.currency_.reserve(n);
-  s.location_.reserve(n);
-  s.purpose_.reserve(n);
-  s.channel_.reserve(n);
-  s.mcc_.reserve(n);
-  s.tx_id_offset_.reserve(n + 1);
-  if (!s.time_.empty()) {  // ids as long as those so far, with a tenth to spare
-    s.tx_id_chars_.reserve(s.tx_id_chars_.size() * n / s.time_.size() * 11 / 10);
+  reserve_huge(s.from_, n);
+  reserve_huge(s.to_, n);
+  reserve_huge(s.time_, n);
+  reserve_huge(s.amount_, n);
+  reserve_huge(s.currency_, n);
+  reserve_huge(s.location_, n);
+  reserve_huge(s.purpose_, n);
+  reserve_huge(s.channel_, n);
+  reserve_huge(s.mcc_, n);
+  reserve_huge(s.tx_id_offset_, n + 1);
+  if (!s.time_.empty()) {
+    // Ids twice as long as those so far: numbered ids grow longer down the file, and a regrown
+    // buffer costs a copy and fresh page faults while unused capacity costs nothing.
+    const std::size_t chars = s.tx_id_chars_.size() * 2 * n / s.time_.size() + n;
+    s.tx_id_chars_.reserve(chars);
+    detail::advise_huge_pages(s.tx_id_chars_.data(), chars);
   }
+  // Accounts: about one new account in four transactions in the exports seen so far (2.2 M
+  // in 10 M); the table only grows if there are more. Names about as long as the first.
+  if (s.accounts_.size() < n / 4) {
+    const std::size_t length = s.accounts_.size() == 0 ? 16 : s.accounts_.name(0).size() + 1;
+    s.accounts_.reserve(n / 4, n / 4 * length);
+    reserve_huge(s.account_party_, n / 4);
+    reserve_huge(s.account_country_, n / 4);
+    reserve_huge(s.account_kind_, n / 4);
+  }
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> LedgerBuilder::duplicate_ids() const {
+  const Ledger& s = staged_;
+  const std::size_t n = s.time_.size();
+  auto id = [&](std::size_t i) {
+    return std::string_view(s.tx_id_chars_)
+        .substr(s.tx_id_offset_[i], s.tx_id_offset_[i + 1] - s.tx_id_offset_[i]);
+  };
+  // High 32 bits of the id's hash above its position (positions fit 32 bits): sorted, equal
+  // ids are neighbours within a run of equal hashes, in the order they were added.
+  std::vector<std::uint64_t> keys(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = Interner::hash(id(i)) >> 32 << 32 | i;
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t run = 0; run < n;) {
+    std::size_t end = run + 1;
+    while (end < n && keys[end] >> 32 == keys[run] >> 32) ++end;
+    for (std::size_t j = run + 1; j < end; ++j) {
+      const std::size_t later = keys[j] & 0xFFFFFFFFULL;
+      for (std::size_t k = run; k < j; ++k) {
+        const std::size_t first = keys[k] & 0xFFFFFFFFULL;
+        if (id(first) == id(later)) {
+          out.emplace_back(later, first);
+          break;
+        }
+      }
+    }
+    run = end;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void LedgerBuilder::remove(std::span<const std::size_t> positions) {
+  if (positions.empty()) return;
+  Ledger& s = staged_;
+  const std::size_t n = s.time_.size();
+  std::vector<bool> gone(n);
+  for (std::size_t p : positions) gone[p] = true;
+  auto compact = [&](auto& column) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!gone[i]) column[kept++] = column[i];
+    }
+    column.resize(kept);
+  };
+  compact(s.time_);
+  compact(s.from_);
+  compact(s.to_);
+  compact(s.amount_);
+  compact(s.currency_);
+  compact(s.location_);
+  compact(s.purpose_);
+  compact(s.channel_);
+  compact(s.mcc_);
+  std::string chars;
+  std::vector<std::uint64_t> offsets{0};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (gone[i]) continue;
+    chars.append(s.tx_id_chars_, s.tx_id_offset_[i], s.tx_id_offset_[i + 1] - s.tx_id_offset_[i]);
+    offsets.push_back(chars.size());
+  }
+  s.tx_id_chars_ = std::move(chars);
+  s.tx_id_offset_ = std::move(offsets);
 }
 
 Ledger LedgerBuilder::build() {
   Ledger l = std::move(staged_);
   staged_ = Ledger{};
+  last_currency_ = last_location_ = last_purpose_ = 0;
   staged_.labels_.intern("");
   staged_.parties_.intern("");
   staged_.party_info_.emplace_back();
@@ -374,20 +508,29 @@ Ledger LedgerBuilder::build() {
 
   const std::size_t n = l.time_.size();
   if (!std::is_sorted(l.time_.begin(), l.time_.end())) {
-    const std::vector<TxIndex> order = stable_time_order(l.time_);
-    l.time_ = permute(l.time_, order);
-    l.from_ = permute(l.from_, order);
-    l.to_ = permute(l.to_, order);
-    l.amount_ = permute(l.amount_, order);
-    l.currency_ = permute(l.currency_, order);
-    l.location_ = permute(l.location_, order);
-    l.purpose_ = permute(l.purpose_, order);
-    l.channel_ = permute(l.channel_, order);
-    l.mcc_ = permute(l.mcc_, order);
+    std::vector<std::uint64_t> offsets;  // the sort's spare buffer, reused
+    const std::vector<TxIndex> order = stable_time_order(l.time_, offsets);
+    std::vector<std::int64_t> spare64;
+    std::vector<std::uint32_t> spare32;
+    std::vector<Channel> spare_channel;
+    std::vector<std::uint16_t> spare_mcc;
+    permute(l.time_, order, spare64);
+    permute(l.amount_, order, spare64);
+    permute(l.from_, order, spare32);
+    permute(l.to_, order, spare32);
+    permute(l.currency_, order, spare32);
+    permute(l.location_, order, spare32);
+    permute(l.purpose_, order, spare32);
+    permute(l.channel_, order, spare_channel);
+    permute(l.mcc_, order, spare_mcc);
+    spare64 = {};
+    spare32 = {};
     std::string chars;
-    std::vector<std::uint64_t> offsets{0};
     chars.reserve(l.tx_id_chars_.size());
-    offsets.reserve(n + 1);
+    detail::advise_huge_pages(chars.data(), l.tx_id_chars_.size());
+    offsets.clear();
+    reserve_huge(offsets, n + 1);
+    offsets.push_back(0);
     for (TxIndex i : order) {
       chars.append(l.tx_id_chars_, l.tx_id_offset_[i], l.tx_id_offset_[i + 1] - l.tx_id_offset_[i]);
       offsets.push_back(chars.size());
@@ -403,10 +546,12 @@ void Ledger::build_adjacency() {
   timed_ = time_.empty() || time_.front() != kNoTime;  // kNoTime sorts first
   build_csr(accounts_.size(), from_, out_offset_, out_tx_);
   build_csr(accounts_.size(), to_, in_offset_, in_tx_);
-  out_nbr_.resize(out_tx_.size());
-  for (std::size_t i = 0; i < out_tx_.size(); ++i) out_nbr_[i] = to_[out_tx_[i]];
-  in_nbr_.resize(in_tx_.size());
-  for (std::size_t i = 0; i < in_tx_.size(); ++i) in_nbr_[i] = from_[in_tx_[i]];
+  out_nbr_.clear();
+  reserve_huge(out_nbr_, out_tx_.size());
+  for (const TxIndex t : out_tx_) out_nbr_.push_back(to_[t]);
+  in_nbr_.clear();
+  reserve_huge(in_nbr_, in_tx_.size());
+  for (const TxIndex t : in_tx_) in_nbr_.push_back(from_[t]);
 }
 
 }  // namespace ctis::finance
