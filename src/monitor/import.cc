@@ -4,64 +4,65 @@
 #include <filesystem>
 #include <istream>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
+#include "monitor/import_internal.h"
 #include "monitor/internal.h"
 #include "monitor/monitor.h"
 
 namespace ctis::monitor {
+
+namespace detail {
+
+[[noreturn]] void fail_with_issues(const routes::ReadReport& report, const std::string& file) {
+  std::string message = file + ": " + std::to_string(report.error_count) +
+                        (report.error_count == 1 ? " bad row" : " bad rows") +
+                        ", nothing stored (--skip-invalid leaves them out):";
+  for (const auto& issue : report.errors) message += "\n  " + issue.text();
+  if (report.error_count > report.errors.size()) {
+    message += "\n  ... and " + std::to_string(report.error_count - report.errors.size()) + " more";
+  }
+  throw Error(ErrorKind::invalid, "invalid", message,
+              report.errors.empty() ? std::string() : report.errors.front().text());
+}
+
+routes::ReadOptions read_options(const ImportOptions& options) {
+  routes::ReadOptions ro;
+  ro.skip_invalid = options.skip_invalid;
+  ro.max_issues = options.max_issues;
+  if (options.on_progress) {
+    ro.on_progress = [cb = options.on_progress](const routes::Progress& p) {
+      cb(ImportProgress{"reading", p.rows, 0});
+    };
+  }
+  return ro;
+}
+
+void copy_report(const routes::ReadReport& report, ImportResult& result) {
+  result.rows_read = report.rows_read;
+  result.rows_skipped = report.rows_skipped;
+  result.errors = report.errors;
+  result.warnings = report.warnings;
+  result.error_count = report.error_count;
+  result.warning_count = report.warning_count;
+}
+
+}  // namespace detail
+
 namespace {
 
+using detail::add_days;
+using detail::BatchInserter;
+using detail::copy_report;
+using detail::fail_with_issues;
+using detail::flag;
+using detail::FlowWriter;
+using detail::kChunkRows;
+using detail::read_options;
+using detail::Rows;
 using store::Connection;
 using store::Value;
-
-// Multi-row INSERTs of up to kMaxParams parameters each: far fewer statements than rows, and
-// the full-size statement is prepared once and reused from the connection's cache.
-constexpr std::size_t kMaxParams = 8190;
-
-class BatchInserter {
- public:
-  BatchInserter(Connection& conn, std::string head, std::size_t columns)
-      : conn_(conn), head_(std::move(head)), columns_(columns), per_batch_(kMaxParams / columns) {
-    values_.reserve(per_batch_ * columns_);
-    full_sql_ = sql_for(per_batch_);
-  }
-
-  template <class... V>
-  void add(V&&... v) {
-    static_assert(sizeof...(V) > 0);
-    (values_.emplace_back(std::forward<V>(v)), ...);
-    if (values_.size() == per_batch_ * columns_) flush();
-  }
-
-  void flush() {
-    if (values_.empty()) return;
-    const std::size_t rows = values_.size() / columns_;
-    conn_.execute(rows == per_batch_ ? full_sql_ : sql_for(rows), store::Params(values_));
-    values_.clear();
-  }
-
- private:
-  std::string sql_for(std::size_t rows) const {
-    std::string row = "(";
-    for (std::size_t i = 0; i < columns_; ++i) row += i == 0 ? "?" : ", ?";
-    row += ")";
-    std::string sql = head_ + " VALUES ";
-    sql.reserve(sql.size() + rows * (row.size() + 2));
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (r > 0) sql += ", ";
-      sql += row;
-    }
-    return sql;
-  }
-
-  Connection& conn_;
-  std::string head_;
-  std::size_t columns_;
-  std::size_t per_batch_;
-  std::string full_sql_;
-  std::vector<Value> values_;
-};
 
 std::string source_name(const std::string& path) {
   std::string name = std::filesystem::path(path).filename().string();
@@ -74,7 +75,7 @@ const char* table_of(routes::Format format) {
     case routes::Format::frontex:
       return "route_detections";
     case routes::Format::dtm:
-      return "route_flows";
+      return "route_flow_rows";
     case routes::Format::mmp_europe:
     case routes::Format::mmp_export:
       return "route_incidents";
@@ -100,17 +101,6 @@ Value opt_count(const std::optional<routes::Count>& c) {
   return c ? Value{c->value} : Value{nullptr};
 }
 Value opt_real(const std::optional<double>& v) { return v ? Value{*v} : Value{nullptr}; }
-Value flag(bool b) { return Value{std::int64_t{b ? 1 : 0}}; }
-
-struct Rows {
-  std::size_t count = 0;
-  routes::Day first = std::numeric_limits<routes::Day>::max();
-  routes::Day last = std::numeric_limits<routes::Day>::min();
-  void see(routes::Day d) {
-    first = std::min(first, d);
-    last = std::max(last, d);
-  }
-};
 
 template <class T>
 Rows span_of(const T& table) {
@@ -143,17 +133,13 @@ void insert_rows(Connection& c, std::int64_t import_id, const routes::Detections
 
 template <class Tick>
 void insert_rows(Connection& c, std::int64_t import_id, const routes::Flows& t, Tick tick) {
-  BatchInserter ins(c,
-                    "INSERT INTO route_flows (import_id, day, route, point, point_country, "
-                    "from_country, to_country, persons, censored)",
-                    9);
+  FlowWriter writer(c, import_id);
+  writer.add_labels(t.labels);
   for (const auto& r : t.rows) {
-    ins.add(import_id, std::int64_t{r.date}, t.label(r.route), t.label(r.point),
-            t.label(r.point_country), t.label(r.from), t.label(r.to), r.persons.value,
-            flag(r.persons.censored));
+    writer.add(r);
     tick();
   }
-  ins.flush();
+  writer.flush();
 }
 
 template <class Tick>
@@ -180,41 +166,6 @@ void insert_rows(Connection& c, std::int64_t import_id, const routes::Incidents&
   ins.flush();
 }
 
-// The reader's Error lists only the first bad row; the import error lists them all.
-[[noreturn]] void fail_with_issues(const routes::ReadReport& report, const std::string& file) {
-  std::string message = file + ": " + std::to_string(report.error_count) +
-                        (report.error_count == 1 ? " bad row" : " bad rows") +
-                        ", nothing stored (--skip-invalid leaves them out):";
-  for (const auto& issue : report.errors) message += "\n  " + issue.text();
-  if (report.error_count > report.errors.size()) {
-    message += "\n  ... and " + std::to_string(report.error_count - report.errors.size()) + " more";
-  }
-  throw Error(ErrorKind::invalid, "invalid", message,
-              report.errors.empty() ? std::string() : report.errors.front().text());
-}
-
-routes::ReadOptions read_options(const ImportOptions& options) {
-  routes::ReadOptions ro;
-  ro.skip_invalid = options.skip_invalid;
-  ro.max_issues = options.max_issues;
-  if (options.on_progress) {
-    ro.on_progress = [cb = options.on_progress](const routes::Progress& p) {
-      cb(ImportProgress{"reading", p.rows, 0});
-    };
-  }
-  return ro;
-}
-
-// The reader's counts and issues beside what store_rows() filled in.
-void copy_report(const routes::ReadReport& report, ImportResult& result) {
-  result.rows_read = report.rows_read;
-  result.rows_skipped = report.rows_skipped;
-  result.errors = report.errors;
-  result.warnings = report.warnings;
-  result.error_count = report.error_count;
-  result.warning_count = report.warning_count;
-}
-
 }  // namespace
 
 std::string format_code(routes::Format format) {
@@ -238,6 +189,14 @@ Monitor::Monitor(store::Database& db, audit::AuditLog& audit, Options options)
 
 ImportResult Monitor::import(const auth::Principal& by, const std::string& path,
                              const ImportOptions& options) {
+  if (routes::file_format(path) == routes::Format::dtm) {
+    return import_flows(
+        by,
+        [&](const ChunkSink& sink, const routes::ReadOptions& ro, routes::ReadReport* report) {
+          routes::read_dtm_file_chunks(path, sink, ro, report, kChunkRows);
+        },
+        path, source_name(path), options);
+  }
   routes::ReadReport report;
   routes::Dataset data;
   try {
@@ -264,6 +223,14 @@ ImportResult Monitor::import(const auth::Principal& by, std::istream& in,
   in.clear();
   in.seekg(start);
   if (!in) fail_invalid("input", file_name + ": the stream cannot be rewound");
+  if (format == routes::Format::dtm) {
+    return import_flows(
+        by,
+        [&](const ChunkSink& sink, const routes::ReadOptions& ro, routes::ReadReport* report) {
+          routes::read_dtm_chunks(in, sink, ro, report, kChunkRows);
+        },
+        file_name, source_name(file_name), options);
+  }
   routes::ReadReport report;
   routes::Dataset data;
   const auto ro = read_options(options);
@@ -331,16 +298,18 @@ ImportResult Monitor::store_rows(const auth::Principal& by, const routes::Datase
           c.execute(std::string("DELETE FROM ") + table + " WHERE import_id = ?", {old_id}));
       c.execute("DELETE FROM route_imports WHERE id = ?", {old_id});
     }
-    const Value first = span.count ? Value{std::int64_t{span.first}} : Value{nullptr};
-    const Value last = span.count ? Value{std::int64_t{span.last}} : Value{nullptr};
-    result.import_id =
-        c.query_one(
-             "INSERT INTO route_imports (file_name, format, rows_stored, rows_skipped, "
-             "first_day, last_day, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-             "RETURNING id",
-             {file_name, format_code(format), static_cast<std::int64_t>(span.count),
-              static_cast<std::int64_t>(skipped), first, last, by.username, now})
-            ->integer(0);
+    std::vector<Value> params{file_name, format_code(format), static_cast<std::int64_t>(span.count),
+                              static_cast<std::int64_t>(skipped)};
+    add_days(params, span);
+    params.emplace_back(by.username);
+    params.emplace_back(now);
+    result.import_id = c.query(
+                            "INSERT INTO route_imports (file_name, format, rows_stored, "
+                            "rows_skipped, first_day, last_day, imported_by, imported_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            store::Params(params))
+                           .at(0)
+                           .integer(0);
     std::size_t stored = 0;
     const std::size_t every = 100000;
     auto tick = [&] {

@@ -2,8 +2,10 @@
 // series per corridor and nationality, and alert rules evaluated over them.
 //
 // Import: a file of any format routes:: reads (Frontex detections, both Missing Migrants
-// exports, DTM flow monitoring; .gz accepted) is read whole, then stored in one transaction
-// with its `route_imports` row and a `route.import` audit entry: all or nothing. A file with
+// exports, DTM flow monitoring; .gz accepted) is read, then stored in one transaction with its
+// `route_imports` row and a `route.import` audit entry: all or nothing. A DTM file (867,580
+// rows) is parsed on a second thread while the calling thread stores the rows already read,
+// in the same single transaction, rolled back if a bad row turns up later. A file with
 // a bad row stores nothing and the Error lists every bad row as "row N, column X: reason";
 // with skip_invalid the bad rows are left out and counted. A source is its format and file
 // name (".gz" ignored): importing the same source again replaces the rows of its previous
@@ -22,6 +24,8 @@
 //
 // Ownership: Monitor keeps references to the database and audit log, which must outlive it.
 // Threads: Monitor is thread-safe (no mutable state of its own; the database serialises writes).
+// A DTM import runs its reader on a thread of its own, joined before import() returns;
+// on_progress is always called on the calling thread.
 // Errors: ctis::Error — invalid for bad input (the field names the row or parameter), not_found
 // for an unknown corridor, unavailable for an unreadable file or database.
 #pragma once
@@ -53,7 +57,7 @@ struct Options {
 struct ImportProgress {
   const char* stage = "reading";  // "reading", then "storing"
   std::size_t rows = 0;           // rows read, or rows stored so far
-  std::size_t total = 0;          // storing: rows to store; reading: 0 (unknown)
+  std::size_t total = 0;          // storing: rows to store; 0 while unknown (reading, DTM storing)
 };
 
 struct ImportOptions {
@@ -181,6 +185,13 @@ class Monitor {
   EvaluationReport evaluate(alerts::Alerts& alerts);
 
  private:
+  using ChunkSink = std::function<void(routes::FlowChunk&&)>;
+  using FlowReader =
+      std::function<void(const ChunkSink&, const routes::ReadOptions&, routes::ReadReport*)>;
+  // A DTM file: parsed on a second thread while this one stores the rows it has read.
+  ImportResult import_flows(const auth::Principal& by, const FlowReader& read,
+                            const std::string& path, const std::string& file_name,
+                            const ImportOptions& options);
   ImportResult store_rows(const auth::Principal& by, const routes::Dataset& data,
                           const std::string& file_name, routes::Format format,
                           const ImportOptions& options, std::size_t skipped);

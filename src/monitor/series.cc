@@ -141,7 +141,7 @@ DataMonths Monitor::data_months() {
   {
     auto conn = db_.connection();
     for (const char* sql : {"SELECT MIN(month), MAX(month) FROM route_detections",
-                            "SELECT MIN(day), MAX(day) FROM route_flows",
+                            "SELECT MIN(day), MAX(day) FROM route_flow_rows",
                             "SELECT MIN(day), MAX(day) FROM route_incidents"}) {
       const auto row = conn->query_one(sql);
       if (!row || row->is_null(0)) continue;
@@ -232,18 +232,31 @@ SeriesView Monitor::series(const std::string& corridor, const std::string& natio
 std::vector<FlowFigure> Monitor::flows(routes::Period period, std::optional<routes::Day> from,
                                        std::optional<routes::Day> to) {
   std::vector<store::Row> rows;
+  std::unordered_map<std::int64_t, std::string> labels;
   {
+    // Grouped by label id (one id per label, migration 0015), named afterwards.
     auto conn = db_.connection();
     rows = conn->query(
-        "SELECT day, from_country, to_country, CAST(SUM(persons) AS BIGINT), MAX(censored) "
-        "FROM route_flows WHERE day >= ? AND day <= ? GROUP BY day, from_country, to_country",
+        "SELECT day, from_id, to_id, CAST(SUM(persons) AS BIGINT), MAX(censored) "
+        "FROM route_flow_rows WHERE day >= ? AND day <= ? GROUP BY day, from_id, to_id",
         {std::int64_t{from.value_or(std::numeric_limits<routes::Day>::min())},
          std::int64_t{to.value_or(std::numeric_limits<routes::Day>::max())}});
+    for (auto& r : conn->query("SELECT id, label FROM route_labels")) {
+      labels.emplace(r.integer(0), std::move(std::get<std::string>(r.values[1])));
+    }
   }
+  const auto name_of = [&](std::int64_t id) -> const std::string& {
+    const auto it = labels.find(id);
+    if (it == labels.end()) {
+      throw Error(ErrorKind::internal, "store_sql",
+                  "route_flow_rows names label " + std::to_string(id) + ", not in route_labels");
+    }
+    return it->second;
+  };
   std::map<std::tuple<std::string, std::string, std::string>, FlowFigure> sums;
   for (const auto& r : rows) {
-    const std::string& a = r.text(1);
-    const std::string& b = r.text(2);
+    const std::string& a = name_of(r.integer(1));
+    const std::string& b = name_of(r.integer(2));
     const std::string label = routes::period_label(static_cast<routes::Day>(r.integer(0)), period);
     for (const auto& c : routes::corridors()) {
       if (!c.has_leg(a, b)) continue;

@@ -41,28 +41,35 @@ bool CsvReader::next() {
     bytes_ += line_.size() + 1;
     std::string_view line = line_;
     if (!quoted && !line.empty() && line.back() == '\r') line.remove_suffix(1);
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      const char c = line[i];
+    // Runs of plain text are copied at once, up to the next quote (inside quotes) or the next
+    // separator or quote (outside).
+    for (std::size_t i = 0; i < line.size();) {
       if (quoted) {
-        if (c != '"') {
-          text_ += c;
-        } else if (i + 1 < line.size() && line[i + 1] == '"') {
+        const auto q = line.find('"', i);
+        if (q == std::string_view::npos) {
+          text_.append(line.substr(i));
+          break;
+        }
+        text_.append(line.substr(i, q - i));
+        if (q + 1 < line.size() && line[q + 1] == '"') {
           text_ += '"';
-          ++i;
+          i = q + 2;
         } else {
           quoted = false;
+          i = q + 1;
         }
-      } else if (c == '"') {
+      } else if (line[i] == '"') {
         quoted = true;
-      } else if (c == ',') {
+        ++i;
+      } else if (line[i] == ',') {
         fields_.emplace_back(start, text_.size() - start);
         start = text_.size();
+        ++i;
       } else {
-        // Copy the run up to the next separator or quote at once.
         auto stop = line.find_first_of(",\"", i);
         if (stop == std::string_view::npos) stop = line.size();
         text_.append(line.substr(i, stop - i));
-        i = stop - 1;
+        i = stop;
       }
     }
     if (!quoted) break;

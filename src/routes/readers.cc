@@ -1,6 +1,7 @@
 // The format readers: Frontex, both Missing Migrants Project exports, IOM DTM; and read_file.
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -353,7 +354,8 @@ Incidents read_missing_migrants(std::istream& in, const ReadOptions& options, Re
   return out;
 }
 
-Flows read_dtm(std::istream& in, const ReadOptions& options, ReadReport* report) {
+void read_dtm_chunks(std::istream& in, const std::function<void(FlowChunk&&)>& on_chunk,
+                     const ReadOptions& options, ReadReport* report, std::size_t chunk_rows) {
   ReadReport local;
   ReadReport& rep = report ? *report : local;
   rep = ReadReport{};
@@ -369,21 +371,66 @@ Flows read_dtm(std::istream& in, const ReadOptions& options, ReadReport* report)
       "reason_seasonal", "reason_disaster", "reason_conflict", "reason_economic"};
   std::array<std::optional<std::size_t>, 4> c_reason;
   for (std::size_t i = 0; i < 4; ++i) c_reason[i] = header.find(reason_names[i]);
+  chunk_rows = std::max<std::size_t>(chunk_rows, 1);
 
-  Flows out;
+  FlowChunk chunk;
+  chunk.rows.reserve(chunk_rows);
+  std::vector<std::string> labels;  // every label so far, by index
   // Labels repeat in long runs: remember the last one of each column before hashing.
   std::unordered_map<std::string, std::uint32_t> ids;
   const auto intern = [&](std::string_view label, std::uint32_t& last) {
-    if (last < out.labels.size() && out.labels[last] == label) return last;
+    if (last < labels.size() && labels[last] == label) return last;
     const auto [it, added] =
-        ids.try_emplace(std::string(label), static_cast<std::uint32_t>(out.labels.size()));
-    if (added) out.labels.emplace_back(label);
+        ids.try_emplace(std::string(label), static_cast<std::uint32_t>(labels.size()));
+    if (added) {
+      labels.emplace_back(label);
+      chunk.new_labels.emplace_back(label);
+    }
     return last = it->second;
   };
-  std::uint32_t last_route = UINT32_MAX, last_point = UINT32_MAX, last_country = UINT32_MAX,
-                last_from = UINT32_MAX, last_to = UINT32_MAX;
+  // Country codes repeat too: the last spelling of each column is checked once; its warning, if
+  // any, is given again for every row that repeats it.
+  struct CodeColumn {
+    std::string_view name;
+    std::size_t index = 0;
+    std::string text;  // last spelling, as written
+    bool valid = false, warned = false;
+    std::uint32_t id = UINT32_MAX;
+  };
+  std::array<CodeColumn, 3> codes;
+  codes[0].name = "fmp_country";
+  codes[0].index = c_fmpc;
+  codes[1].name = "from";
+  codes[1].index = c_from;
+  codes[2].name = "to";
+  codes[2].index = c_to;
   std::string code;
   IssueSink sink(options, rep);
+  const auto country = [&](CodeColumn& col) -> std::uint32_t {
+    const std::string_view text = trim(csv.field(col.index));
+    if (col.valid && text == col.text) {
+      if (col.warned) sink.warning(col.name, "unknown country code " + labels[col.id]);
+      return col.id;
+    }
+    const std::size_t warnings = rep.warning_count;
+    if (!read_code(sink, col.name, text, code)) {
+      col.valid = false;
+      return 0;
+    }
+    col.id = intern(code, col.id);
+    col.text.assign(text);
+    col.valid = true;
+    col.warned = rep.warning_count != warnings;
+    return col.id;
+  };
+  const auto hand_over = [&] {
+    chunk.rows_read = rep.rows_read;
+    // A read that will be rejected stores nothing: stop handing rows over at the first error.
+    if (options.skip_invalid || rep.error_count == 0) on_chunk(std::move(chunk));
+    chunk = FlowChunk{};
+    chunk.rows.reserve(chunk_rows);
+  };
+  std::uint32_t last_route = UINT32_MAX, last_point = UINT32_MAX;
   while (!sink.should_stop() && csv.next()) {
     sink.start_row(csv.record());
     Flow f;
@@ -392,10 +439,9 @@ Flows read_dtm(std::istream& in, const ReadOptions& options, ReadReport* report)
     const auto point = trim(csv.field(c_fmp));
     if (point.empty()) sink.error("fmp", "missing");
     f.point = intern(point, last_point);
-    if (read_code(sink, "fmp_country", csv.field(c_fmpc), code))
-      f.point_country = intern(code, last_country);
-    if (read_code(sink, "from", csv.field(c_from), code)) f.from = intern(code, last_from);
-    if (read_code(sink, "to", csv.field(c_to), code)) f.to = intern(code, last_to);
+    f.point_country = country(codes[0]);
+    f.from = country(codes[1]);
+    f.to = country(codes[2]);
     if (const auto n = read_count(sink, "n", csv.field(c_n), true)) f.persons = *n;
     for (std::size_t i = 0; i < 4; ++i) {
       if (!c_reason[i]) {
@@ -412,11 +458,24 @@ Flows read_dtm(std::istream& in, const ReadOptions& options, ReadReport* report)
     }
     if (!sink.row_bad()) {
       update_latest(rep, f.date);
-      out.rows.push_back(f);
+      chunk.rows.push_back(f);
     }
     sink.end_row(csv);
+    if (chunk.rows.size() >= chunk_rows) hand_over();
   }
+  hand_over();
   sink.finish(csv, "DTM data");
+}
+
+Flows read_dtm(std::istream& in, const ReadOptions& options, ReadReport* report) {
+  Flows out;
+  read_dtm_chunks(
+      in,
+      [&](FlowChunk&& chunk) {
+        for (auto& label : chunk.new_labels) out.labels.push_back(std::move(label));
+        out.rows.insert(out.rows.end(), chunk.rows.begin(), chunk.rows.end());
+      },
+      options, report, 1 << 16);
   return out;
 }
 
@@ -453,16 +512,25 @@ class GzipBuffer : public std::streambuf {
 
 }  // namespace
 
+Format file_format(const std::string& path) {
+  GzipBuffer buffer(path);
+  std::istream in(&buffer);
+  in.exceptions(std::ios::badbit);  // a decompression error surfaces as itself
+  std::string header;
+  std::getline(in, header);
+  return detect_format(header);
+}
+
+void read_dtm_file_chunks(const std::string& path, const std::function<void(FlowChunk&&)>& on_chunk,
+                          const ReadOptions& options, ReadReport* report, std::size_t chunk_rows) {
+  GzipBuffer buffer(path);
+  std::istream in(&buffer);
+  in.exceptions(std::ios::badbit);
+  read_dtm_chunks(in, on_chunk, options, report, chunk_rows);
+}
+
 Dataset read_file(const std::string& path, const ReadOptions& options, ReadReport* report) {
-  Format format = Format::unknown;
-  {
-    GzipBuffer buffer(path);
-    std::istream in(&buffer);
-    in.exceptions(std::ios::badbit);  // a decompression error surfaces as itself
-    std::string header;
-    std::getline(in, header);
-    format = detect_format(header);
-  }
+  const Format format = file_format(path);
   if (format == Format::unknown)
     fail_invalid("row 1", path + ": the header matches no known route data format");
   GzipBuffer buffer(path);

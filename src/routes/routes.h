@@ -141,10 +141,31 @@ Incidents read_missing_migrants(std::istream& in, const ReadOptions& options = {
                                 ReadReport* report = nullptr);  // either MMP export
 Flows read_dtm(std::istream& in, const ReadOptions& options = {}, ReadReport* report = nullptr);
 
+// DTM rows handed over in chunks while the file is read, so that they can be stored while the
+// rest is parsed. A chunk holds the labels first interned in it (indices continue from the
+// previous chunks, as in Flows::labels) and its accepted rows.
+struct FlowChunk {
+  std::vector<std::string> new_labels;
+  std::vector<Flow> rows;
+  std::size_t rows_read = 0;  // rows read from the start of the file to the end of this chunk
+};
+// Reads as read_dtm() does (same checks, report and errors) but calls on_chunk, on the calling
+// thread, every chunk_rows rows and at the end. When a bad row makes the read fail (no
+// skip_invalid), no chunk is handed over after that row: the file is rejected anyway.
+void read_dtm_chunks(std::istream& in, const std::function<void(FlowChunk&&)>& on_chunk,
+                     const ReadOptions& options = {}, ReadReport* report = nullptr,
+                     std::size_t chunk_rows = 16384);
+
 using Dataset = std::variant<Detections, Incidents, Flows>;
 // Opens a file (.gz decompressed as a stream), detects its format and reads it.
 Dataset read_file(const std::string& path, const ReadOptions& options = {},
                   ReadReport* report = nullptr);
+// The format of a file from its header line (unknown when none matches).
+Format file_format(const std::string& path);
+// read_dtm_chunks() over a file (.gz decompressed as a stream).
+void read_dtm_file_chunks(const std::string& path, const std::function<void(FlowChunk&&)>& on_chunk,
+                          const ReadOptions& options = {}, ReadReport* report = nullptr,
+                          std::size_t chunk_rows = 16384);
 
 // --- Reference tables (data/routes/) ---------------------------------------------------------
 // A free-text country name as the data sets write it -> ISO alpha-3; "" for names known to mean
