@@ -105,15 +105,27 @@ http::Response get_network(Call& call) {
 http::Response get_risk(Call& call) {
   const auto scan = query_number(call.request, "scan", 1, INT64_MAX);
   const auto limit = query_number(call.request, "limit", 1, 500).value_or(50);
-  json out = json::array();
-  for (const auto& r : desk_of(call).risk(call.who, scan, static_cast<int>(limit))) {
-    out.push_back({{"rank", r.rank},
-                   {"account", r.account},
-                   {"party", r.party},
-                   {"score", r.score},
-                   {"reasons", r.reasons}});
+  const auto ranking = desk_of(call).risk(call.who, scan, static_cast<int>(limit));
+  json accounts = json::array(), parties = json::array();
+  for (const auto& r : ranking.accounts) {
+    accounts.push_back({{"rank", r.rank},
+                        {"account", r.account},
+                        {"party", r.party},
+                        {"score", r.score},
+                        {"reasons", r.reasons},
+                        {"item_id", r.item_id ? json(*r.item_id) : json(nullptr)}});
   }
-  return http::Response::json(200, {{"accounts", out}});
+  for (const auto& r : ranking.parties) {
+    parties.push_back({{"rank", r.rank},
+                       {"party", r.party},
+                       {"score", r.score},
+                       {"accounts", r.accounts},
+                       {"reasons", r.reasons}});
+  }
+  return http::Response::json(
+      200, {{"scan_id", ranking.scan_id ? json(*ranking.scan_id) : json(nullptr)},
+            {"accounts", accounts},
+            {"parties", parties}});
 }
 
 http::Response post_decision(Call& call) {
@@ -226,8 +238,9 @@ void add_finance_endpoints(std::vector<Endpoint>& table) {
       "The item's subject's (or ?account=) counterparty network to ?hops= (1..3) hops.",
       get_network, nullptr, 200, any_object);
   add("GET", "/api/v1/finance/risk", kFiu,
-      "Accounts of the newest (or ?scan=) scan ranked by risk score, with their reasons.", get_risk,
-      nullptr, 200, object({{"accounts", list_any}}));
+      "Accounts and parties of the newest (or ?scan=) scan ranked by risk score, with their "
+      "reasons; each account with its highest-scored item.",
+      get_risk, nullptr, 200, object({{"accounts", list_any}}));
   add("POST", "/api/v1/finance/items/{id}/decision", kFiu,
       "Escalate an item to a goAML STR (validated against the FIU's schema) or dismiss it with "
       "a reason; decisions are final.",

@@ -15,6 +15,7 @@
 
 #include "cli/runtime.h"
 #include "cli/serve.h"
+#include "fiu/fiu.h"
 
 namespace ctis::cli {
 namespace {
@@ -265,7 +266,8 @@ int cmd_keys_rotate(const Options& o) {
   std::int64_t fields = 0;
   rt.db->transaction([&](store::Connection& c) {
     fields = rt.auth->reencrypt(c, *rt.keys) + rt.cases->reencrypt(c, *rt.keys) +
-             rt.reports->reencrypt(c, *rt.keys) + rt.alerts->reencrypt(c, *rt.keys);
+             rt.reports->reencrypt(c, *rt.keys) + rt.alerts->reencrypt(c, *rt.keys) +
+             fiu::reencrypt(c, *rt.keys);
     auto entry = auth::operator_principal().audit("keys.rotate", "keys");
     entry.detail = "active " + rt.keys->active_key_id() + ", " + std::to_string(fields) + " fields";
     rt.audit->append(c, entry);

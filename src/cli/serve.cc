@@ -149,7 +149,7 @@ void serve(Runtime& rt, const std::function<void(const std::string& url)>& on_li
                          *rt.cases, metrics, rt.reports.get(), rt.alerts.get()};
   services.exchange = rt.exchange.get();
   services.monitor = rt.monitor.get();
-  fiu::Desk desk(*rt.db, *rt.audit, rt.alerts.get(), desk_options(rt.config));
+  fiu::Desk desk(*rt.db, rt.keys, *rt.audit, rt.alerts.get(), desk_options(rt.config));
   load_kept_scan(desk, rt.config);
   services.fiu = &desk;
   // Projects whose last upload was stored but not matched (a crash in between) match now, on

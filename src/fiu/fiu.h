@@ -15,16 +15,21 @@
 // is stored when it does not validate. dismiss() needs a reason. Decisions are final: a second
 // one is kind conflict (code "already_decided").
 //
+// At rest: the account and party names of items and rankings, their explanations, the ledgers
+// and the STRs are encrypted with the data key (vault::Keyring); lookups by subject go through
+// blind indexes. Rows an older version wrote in the clear are encrypted when a Desk is made.
+// reencrypt() re-encrypts them all during a key rotation.
+//
 // Who: only fiu_analyst users read and decide (administrators included are refused: the items
 // are financial personal data). Loading a scan folder is also open to the operator (the server
 // loads the kept scan at start). Every read of items, networks, risk and reports and every
 // decision is audited; a read is durable before its data is returned.
 //
 // Ownership: Desk keeps references to the database and audit log and a pointer to the alert
-// raiser (may be null: no alerts), which must outlive it. Threads: Desk is thread-safe; loaded
-// ledgers are cached and shared read-only; background scans run on threads the destructor joins.
-// Errors: ctis::Error — unknown items not_found, bad input invalid naming its field, decisions
-// on decided items conflict, refused roles forbidden, a missing XSD unavailable.
+// raiser (may be null: no alerts), which must outlive it; it shares the keyring. Threads: Desk is
+// thread-safe; loaded ledgers are cached and shared read-only; background scans run on threads the
+// destructor joins. Errors: ctis::Error — unknown items not_found, bad input invalid naming its
+// field, decisions on decided items conflict, refused roles forbidden, a missing XSD unavailable.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +50,7 @@
 #include "finance/finance.h"
 #include "finance/goaml.h"
 #include "store/store.h"
+#include "vault/vault.h"
 
 namespace ctis::fiu {
 
@@ -117,9 +123,16 @@ struct ItemPage {
 
 struct RiskEntry {
   int rank = 0;
-  std::string account, party;
+  std::string account, party;  // a party's entry has no account
   long long score = 0;
-  nlohmann::json reasons;  // [{"pattern", "points"}]
+  nlohmann::json reasons;               // [{"pattern", "points"}]
+  std::optional<std::int64_t> item_id;  // an account's: its highest-scored item
+  std::vector<std::string> accounts;    // a party's: its scored accounts
+};
+
+struct RiskRanking {
+  std::optional<std::int64_t> scan_id;  // none: no scan loaded
+  std::vector<RiskEntry> accounts, parties;
 };
 
 struct Decision {
@@ -151,12 +164,14 @@ struct ScanUpload {
 
 class Desk {
  public:
-  Desk(store::Database& db, audit::AuditLog& audit, alerts::Raiser* alerts, Options options = {});
+  Desk(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit,
+       alerts::Raiser* alerts, Options options = {});
   ~Desk();
   Desk(const Desk&) = delete;
   Desk& operator=(const Desk&) = delete;
 
-  // The folder a `finance scan --data` kept (ledger.bin, hits.json).
+  // The folder a `finance scan --data` kept (ledger.bin, hits.json). A folder loaded before
+  // is recognised by the stamp the load leaves in it, without reading it again.
   LoadResult load_scan_folder(const auth::Principal& by, const std::filesystem::path& folder);
   // A ledger and its hits (the hits' account and transaction ids index this ledger).
   LoadResult load_scan(const auth::Principal& by, const finance::Ledger& ledger,
@@ -172,9 +187,8 @@ class Desk {
   // The item's subject's network (or `account`'s, which must be in the item's scan).
   nlohmann::json network(const auth::Principal& by, std::int64_t item_id, std::size_t hops,
                          const std::string& account = "");
-  // The ranking of the newest scan (or the given one).
-  std::vector<RiskEntry> risk(const auth::Principal& by, std::optional<std::int64_t> scan_id,
-                              int limit);
+  // The account and party rankings of the newest scan (or the given one), `limit` each.
+  RiskRanking risk(const auth::Principal& by, std::optional<std::int64_t> scan_id, int limit);
   Item decide(const auth::Principal& by, std::int64_t item_id, const Decision& decision);
   StoredReport report(const auth::Principal& by, std::int64_t item_id);
 
@@ -185,6 +199,7 @@ class Desk {
   void run_job(std::int64_t id, ScanUpload upload, auth::Principal by);
 
   store::Database& db_;
+  std::shared_ptr<const vault::Keyring> keys_;
   audit::AuditLog& audit_;
   alerts::Raiser* alerts_;
   Options options_;
@@ -194,6 +209,10 @@ class Desk {
   std::int64_t next_job_ = 1;
   std::vector<std::thread> threads_;
 };
+
+// Key rotation: re-encrypts every sealed field and recomputes the blind indexes under the
+// keyring's active key, within the caller's transaction. Returns the fields rewritten.
+std::int64_t reencrypt(store::Connection& c, const vault::Keyring& keys);
 
 // The parameters of a pattern as the scan used them, for the explanation of a hit.
 nlohmann::json rule_parameters(finance::Pattern p, const finance::TypologyParams& t);

@@ -104,7 +104,11 @@ TEST_P(FinanceApiTest, QueueItemNetworkAndRisk) {
   r = call("GET", "/api/v1/finance/risk?limit=2");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json_of(r)["accounts"][0]["account"], "ACC-A");
+  EXPECT_EQ(json_of(r)["accounts"][0]["item_id"], item_of("structuring"));
   EXPECT_EQ(json_of(r)["accounts"].size(), 2U);
+  EXPECT_EQ(json_of(r)["parties"][0]["party"], "Alpha Holder");
+  EXPECT_EQ(json_of(r)["parties"][0]["accounts"], nlohmann::json::array({"ACC-A"}));
+  EXPECT_TRUE(json_of(r)["scan_id"].is_number_integer());
 }
 
 TEST_P(FinanceApiTest, DecisionsAndTheStrDownload) {

@@ -106,13 +106,24 @@ TEST_P(DeskTest, NetworkIsBoundedByHopsAndRiskRanksSubjects) {
   expect_error(ErrorKind::invalid, [&] { desk_->network(fiu_, a, 0); });
   expect_error(ErrorKind::invalid, [&] { desk_->network(fiu_, a, 4); });
   expect_error(ErrorKind::not_found, [&] { desk_->network(fiu_, a, 1, "ACC-NONE"); });
-  const auto r = desk_->risk(fiu_, std::nullopt, 10);
+  const auto ranking = desk_->risk(fiu_, std::nullopt, 10);
+  const auto& r = ranking.accounts;
   ASSERT_GE(r.size(), 2U);
   EXPECT_EQ(r[0].account, "ACC-A");
   EXPECT_EQ(r[0].score, 25);
   EXPECT_EQ(r[0].reasons.at(0)["pattern"], "structuring");
+  EXPECT_EQ(r[0].item_id, std::optional<std::int64_t>(a));  // its structuring item
   EXPECT_EQ(r[1].account, "ACC-B");
   EXPECT_EQ(r[1].score, 10);
+  EXPECT_EQ(r[1].item_id, std::optional<std::int64_t>(item_of("fan_in")));
+  // Parties add their accounts' scores.
+  const auto& parties = ranking.parties;
+  ASSERT_GE(parties.size(), 2U);
+  EXPECT_EQ(parties[0].party, "Alpha Holder");
+  EXPECT_EQ(parties[0].score, 25);
+  EXPECT_EQ(parties[0].accounts, std::vector<std::string>{"ACC-A"});
+  EXPECT_EQ(parties[1].party, "Beta Trading");
+  EXPECT_EQ(parties[1].accounts, std::vector<std::string>{"ACC-B"});
 }
 
 TEST_P(DeskTest, EscalationStoresAnStrThatValidates) {
@@ -188,7 +199,7 @@ TEST_P(DeskTest, ReadsAndDecisionsAreAudited) {
 TEST_P(DeskTest, EscalationWithoutASchemaMakesNothing) {
   Options o;
   o.alert_min_score = 20;
-  Desk desk(*p_->db, *p_->audit, nullptr, o);  // no goaml_xsd
+  Desk desk(*p_->db, p_->keys, *p_->audit, nullptr, o);  // no goaml_xsd
   desk.load_scan(fiu_, ledger_, hits_, "test", finance::TypologyParams::defaults());
   const auto a = item_of("structuring");
   expect_error(ErrorKind::unavailable, [&] { desk.decide(fiu_, a, {"escalate", ""}); });

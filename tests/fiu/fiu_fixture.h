@@ -52,7 +52,7 @@ class DeskFixture : public ::testing::TestWithParam<store::Dialect> {
     Options o;
     o.alert_min_score = 20;
     o.goaml_xsd = goaml_xsd();
-    desk_ = std::make_unique<Desk>(*p_->db, *p_->audit, &raiser_, o);
+    desk_ = std::make_unique<Desk>(*p_->db, p_->keys, *p_->audit, &raiser_, o);
     fiu_ = p_->person("fiu.analyst", "fiu_analyst", "Financial Intelligence Unit");
     build_scan();
   }
