@@ -73,17 +73,29 @@ void add_duplicate_endpoints(std::vector<Endpoint>& table) {
               {"case_b", {{"type", "integer"}}},
               {"decision", {{"type", "string"}, {"enum", {"not_duplicate", "same_person"}}}},
               {"decided_by", {{"type", "integer"}}},
-              {"decided_at", kString}},
+              {"decided_at", kString},
+              {"linked", {{"type", "boolean"}}}},
              {"case_a", "case_b", "decision", "decided_at"});
   json pair_with_decision = pair;
   pair_with_decision["properties"]["decision"] = {{"oneOf", {decision, {{"type", "null"}}}}};
   pair_with_decision["properties"]["may_decide"] = {{"type", "boolean"}};
+  // A "same_person" decision links the cases until a "not_duplicate" one ends the link.
+  pair_with_decision["properties"]["link"] = {
+      {"oneOf",
+       {object({{"linked_by", {{"type", {"integer", "null"}}}}, {"linked_at", kString}},
+               {"linked_at"}),
+        {{"type", "null"}}}}};
+  // Learned from the stored persons (from 200) or the fixed priors.
+  const json model = object({{"source", {{"type", "string"}, {"enum", {"learned", "priors"}}}},
+                             {"persons", {{"type", "integer"}}}},
+                            {"source", "persons"});
 
   add("GET", "/api/v1/cases/duplicates", kReaders,
       "Open possible duplicates among the cases the caller may read (both of each pair), best "
       "first.",
       duplicate_queue, nullptr, 200,
       object({{"threshold", {{"type", "number"}}},
+              {"model", model},
               {"candidates", {{"type", "array"}, {"items", pair}}}},
              {"threshold", "candidates"}));
   add("GET", "/api/v1/cases/{id}/duplicates", kReaders,
@@ -92,13 +104,15 @@ void add_duplicate_endpoints(std::vector<Endpoint>& table) {
       case_duplicates, nullptr, 200,
       object({{"case", summary},
               {"threshold", {{"type", "number"}}},
+              {"model", model},
               {"candidates", {{"type", "array"}, {"items", candidate}}}},
              {"case", "threshold", "candidates"}));
   add("GET", "/api/v1/cases/{id}/duplicates/{other}", kReaders,
       "Two cases side by side, with their comparisons and any decision on the pair.",
       duplicate_pair, nullptr, 200, pair_with_decision);
   add("POST", "/api/v1/cases/{id}/duplicates/{other}/decision", kCaseWork,
-      "Decide on a possible duplicate: not_duplicate or same_person (not proposed again).",
+      "Decide on a possible duplicate: not_duplicate or same_person (not proposed again); "
+      "same_person links the cases, not_duplicate ends such a link.",
       decide_duplicate,
       object({{"decision", {{"type", "string"}, {"enum", {"not_duplicate", "same_person"}}}}},
              {"decision"}),

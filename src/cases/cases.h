@@ -91,6 +91,8 @@ struct Filter {
 nlohmann::json catalogues_json();
 nlohmann::json rule_sets_json();
 
+struct PersonIndex;  // the persons of all cases, decrypted, for duplicate search (internal.h)
+
 class Cases {
  public:
   Cases(store::Database& db, std::shared_ptr<const vault::Keyring> keys, audit::AuditLog& audit);
@@ -171,23 +173,46 @@ class Cases {
   // may see, for exports and statistics. Audited as an export.
   std::vector<nlohmann::json> export_profiles(const auth::Principal& by);
 
-  // Possible duplicates (duplicates.cc). The persons of all cases are compared with a
-  // Fellegi–Sunter model (dedup module) over given and family name, birth date, document
+  // Possible duplicates (duplicates.cc, person_match.cc). The persons of all cases are compared
+  // with a Fellegi–Sunter model (dedup module) over given and family name, birth date, document
   // number, citizenship and gender, blocked on birth date, family name, given name with birth
-  // year and document number. A candidate is shown only to callers who may read both cases'
-  // identifiers (coordinators, caseworkers, law enforcement under access()), with its match
-  // probability and the comparisons that decided it (field, level, weight); never with an
-  // immigration status. Decided pairs are not proposed again. Reads and decisions are audited.
+  // year and document number. From 200 persons on, the model is learned from the stored persons
+  // (m by EM, u by random sampling, exact name matches weighed by the name's rarity) and learned
+  // again once a tenth of them changed; below that, or when EM gives an implausible model, fixed
+  // priors are used. The output's "model" says which. The index of persons is kept in memory and
+  // brought up to date by re-reading only the cases changed since (see DuplicateStats).
+  // A candidate is shown only to callers who may read both cases' identifiers (coordinators,
+  // caseworkers, law enforcement under access()), with its match probability and the
+  // comparisons that decided it (field, level, weight); never with an immigration status.
+  // Decided pairs are not proposed again. Reads and decisions are audited.
   //  - duplicates(): the case and its candidates, best first;
-  //  - duplicate_pair(): the two records side by side with their comparisons and any decision;
+  //  - duplicate_pair(): the two records side by side with their comparisons, any decision and
+  //    any link;
   //  - duplicate_queue(): open candidate pairs among the cases the caller may read, best first;
   //  - decide_duplicate(): "not_duplicate" or "same_person", by a caller with full access to
   //    both cases (coordinators, caseworkers). Deciding again replaces the decision.
+  //    "same_person" links the two cases (get() lists them as "linked_cases", to callers who
+  //    may read both cases' identifiers); a later "not_duplicate" ends the link. Both audited
+  //    (case.link, case.unlink); ended links stay in the table with who ended them and when.
   nlohmann::json duplicates(const auth::Principal& by, std::int64_t id);
   nlohmann::json duplicate_pair(const auth::Principal& by, std::int64_t id, std::int64_t other);
   nlohmann::json duplicate_queue(const auth::Principal& by, int limit = 50);
   nlohmann::json decide_duplicate(const auth::Principal& by, std::int64_t id, std::int64_t other,
                                   const std::string& decision);
+
+  // What the duplicate index has done since this object was made: for operators and tests.
+  struct DuplicateStats {
+    std::int64_t full_builds = 0;          // every case read and decrypted, every block paired
+    std::int64_t incremental_updates = 0;  // only the cases changed since were read
+    std::int64_t persons_reindexed = 0;    // persons re-blocked and re-scored incrementally
+    std::int64_t pairs_scored_incrementally = 0;
+    std::int64_t model_choices = 0;    // times the model was chosen (learned or priors)
+    std::int64_t model_trainings = 0;  // of which EM ran on the stored persons
+    bool learned_model = false;        // the model in use
+    std::int64_t model_persons = 0;    // persons the model in use was trained on (0: priors)
+    std::int64_t indexed_persons = 0;
+  };
+  DuplicateStats duplicate_stats() const;
 
   std::int64_t count();
   // Re-encrypts every encrypted case field under `keys` (key rotation), in the caller's
@@ -215,8 +240,11 @@ class Cases {
   static void check_assignee(store::Connection& conn, std::int64_t organisation_id,
                              std::int64_t user_id);
 
-  struct PersonIndex;  // the persons of all cases, decrypted, for duplicate search
   std::shared_ptr<const PersonIndex> person_index(store::Connection& conn);
+  // Full rebuild from every case (the cache's mutex held).
+  std::shared_ptr<PersonIndex> build_person_index(store::Connection& conn);
+  // The cases linked to `id` as "same person" whose identifiers the caller may read.
+  nlohmann::json linked_cases(const auth::Principal& by, store::Connection& conn, std::int64_t id);
   std::vector<nlohmann::json> duplicate_candidates(const auth::Principal& by,
                                                    store::Connection& conn, const Loaded& l,
                                                    std::int64_t only_other);

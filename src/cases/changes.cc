@@ -45,7 +45,10 @@ json Cases::get(const auth::Principal& by, std::int64_t id) {
   auto c = db_.connection();
   const Loaded l = require(by, *c, id, Access::profile);
   audit_.append(by.audit("case.read", "case:" + std::to_string(id)));
-  return view(by, l, *c);
+  json v = view(by, l, *c);
+  // Cases of the same person (duplicates.cc): for those who read identifiers only.
+  if (access(by, l.placement) >= Access::enforcement) v["linked_cases"] = linked_cases(by, *c, id);
+  return v;
 }
 
 void Cases::write(store::Connection& c, std::int64_t id, const Record& r) {

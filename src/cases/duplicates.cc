@@ -1,14 +1,7 @@
 // Possible duplicates among cases: the same person identified twice (by two organisations, or
-// by one under a misspelt name). See Cases::duplicates() in cases.h for the contract.
-//
-// The model's parameters are fixed here rather than trained on the stored persons: a case
-// register is small and full of near-duplicates, and EM on a few hundred records settles on
-// whatever it finds; a victim must not be proposed or hidden because of who else is on file.
-// m (how often a field agrees at each level for the same person) reflects data entry by
-// caseworkers: names retyped, dates sometimes swapped or approximate. u (how often it agrees by
-// chance for two different people) reflects name and birth-date spread in a national register.
+// by one under a misspelt name). See Cases::duplicates() in cases.h for the contract and
+// person_match.cc for the model and the index of persons.
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <unordered_set>
 
@@ -20,139 +13,15 @@ namespace {
 using auth::Role;
 using nlohmann::json;
 
-// Columns of the person table, in order.
-enum Column : std::size_t { given, family, birth, document, citizenship, gender, kColumnCount };
-const std::vector<std::string> kColumnNames = {"given_name",      "family_name", "birth_date",
-                                               "document_number", "citizenship", "gender"};
-
 constexpr std::size_t kCandidatesPerCase = 10;
-constexpr std::size_t kMaxBlockPairs = 2000;  // a block bigger than this is a common value
-
-dedup::Comparison comparison(Column column, dedup::CompareKind kind,
-                             std::vector<double> bands = {}) {
-  dedup::Comparison c;
-  c.column = kColumnNames[column];
-  c.kind = kind;
-  if (!bands.empty()) c.similarity_bands = std::move(bands);
-  return c;
-}
-
-dedup::ComparisonModel levels(const dedup::Comparison& c, std::vector<double> m,
-                              std::vector<double> u) {
-  dedup::ComparisonModel cm;
-  cm.level_names = dedup::level_names(c);
-  cm.m = std::move(m);
-  cm.u = std::move(u);
-  return cm;
-}
-
-const dedup::Model& person_model() {
-  static const dedup::Model model = [] {
-    using dedup::CompareKind;
-    dedup::Model mo;
-    auto& s = mo.settings;
-    s.comparisons = {comparison(given, CompareKind::jaro_winkler, {0.92, 0.8}),
-                     comparison(family, CompareKind::jaro_winkler, {0.92, 0.8}),
-                     comparison(birth, CompareKind::date),
-                     comparison(document, CompareKind::jaro_winkler, {0.9}),
-                     comparison(citizenship, CompareKind::exact),
-                     comparison(gender, CompareKind::exact)};
-    s.blocking_rules = {{{{kColumnNames[birth], 0}}},
-                        {{{kColumnNames[family], 0}}},
-                        {{{kColumnNames[given], 0}, {kColumnNames[birth], 4}}},
-                        {{{kColumnNames[document], 0}}}};
-    s.match_probability = 0.5;
-    // Levels: null (unused), exact, bands..., different.
-    mo.comparisons = {
-        levels(s.comparisons[0], {0, 0.85, 0.08, 0.04, 0.03}, {0, 0.005, 0.002, 0.01, 0.983}),
-        levels(s.comparisons[1], {0, 0.85, 0.08, 0.04, 0.03}, {0, 0.003, 0.002, 0.01, 0.985}),
-        // exact, month/day swapped, within 31 days, same year, different
-        levels(s.comparisons[2], {0, 0.90, 0.02, 0.03, 0.02, 0.03},
-               {0, 0.0001, 0.0001, 0.0017, 0.017, 0.9812}),
-        levels(s.comparisons[3], {0, 0.90, 0.05, 0.05}, {0, 0.00001, 0.0001, 0.99989}),
-        levels(s.comparisons[4], {0, 0.97, 0.03}, {0, 0.2, 0.8}),
-        levels(s.comparisons[5], {0, 0.98, 0.02}, {0, 0.5, 0.5})};
-    // Among pairs that share a block (same birth date, same family name, ...) about one in a
-    // hundred is the same person.
-    mo.prior = 0.01;
-    return mo;
-  }();
-  return model;
-}
-
-// Lower case, single spaces, no surrounding space: "  Amina  OKAFOR" and "amina okafor" agree.
-std::string normalise_name(const std::string& text) {
-  std::string out;
-  bool space = false;
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (std::isspace(u) != 0) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::tolower(u)));
-  }
-  return out;
-}
-
-// Upper case letters and digits only: "a 123-45" and "A12345" agree.
-std::string normalise_document(const std::string& text) {
-  std::string out;
-  for (const char ch : text) {
-    const auto u = static_cast<unsigned char>(ch);
-    if (std::isalnum(u) != 0) out.push_back(static_cast<char>(std::toupper(u)));
-  }
-  return out;
-}
-
-dedup::Record person_row(const json& person, const json& profile) {
-  dedup::Record r(kColumnCount);
-  r[given] = normalise_name(person.value("given_name", ""));
-  r[family] = normalise_name(person.value("family_name", ""));
-  r[birth] = person.value("birth_date", "");
-  r[document] = normalise_document(person.value("document_number", ""));
-  r[citizenship] = profile.value("citizenship", "");
-  r[gender] = profile.value("gender", "");
-  return r;
-}
-
-// The blocks a row belongs to, as "rule index, then the key" strings; none for a missing key.
-std::vector<std::string> block_keys(const dedup::Record& row) {
-  std::vector<std::string> keys;
-  const auto& rules = person_model().settings.blocking_rules;
-  for (std::size_t r = 0; r < rules.size(); ++r) {
-    std::string key = std::to_string(r);
-    bool complete = true;
-    for (const auto& k : rules[r].keys) {
-      const std::string& v = row[static_cast<std::size_t>(
-          std::find(kColumnNames.begin(), kColumnNames.end(), k.column) - kColumnNames.begin())];
-      if (v.empty()) complete = false;
-      key.push_back('\x1f');
-      key.append(k.prefix == 0 ? v : v.substr(0, k.prefix));
-    }
-    if (complete) keys.push_back(std::move(key));
-  }
-  return keys;
-}
 
 dedup::RecordPair ordered(std::uint32_t x, std::uint32_t y) {
   return {std::min(x, y), std::max(x, y)};
 }
 
-// The comparisons that decided a pair: nulls left out, the strongest first.
-json reasons_json(const dedup::ScoredPair& scored) {
-  json out = json::array();
-  auto reasons = dedup::explain(person_model(), scored);
-  std::erase_if(reasons, [](const dedup::Reason& r) { return r.level == "null"; });
-  std::stable_sort(reasons.begin(), reasons.end(), [](const auto& a, const auto& b) {
-    return std::abs(a.weight) > std::abs(b.weight);
-  });
-  for (const auto& r : reasons) {
-    out.push_back({{"field", r.column}, {"level", r.level}, {"weight", r.weight}});
-  }
-  return out;
+json model_json(const PersonModel& m) {
+  return {{"source", m.learned ? "learned" : "priors"},
+          {"persons", m.learned ? m.model.training_records : 0}};
 }
 
 std::string pair_record(std::int64_t a, std::int64_t b) {
@@ -213,44 +82,75 @@ void require_reviewer_role(const auth::Principal& by) {
 
 }  // namespace
 
-std::shared_ptr<const Cases::PersonIndex> Cases::person_index(store::Connection& c) {
+std::shared_ptr<PersonIndex> Cases::build_person_index(store::Connection& c) {
+  auto ix = std::make_shared<PersonIndex>();
+  ix->table.columns = person_match::columns();
+  for (const auto& r : c.query("SELECT id, person_enc, profile FROM cases ORDER BY id")) {
+    ix->row_of[r.integer(0)] = static_cast<std::uint32_t>(ix->table.rows.size());
+    ix->case_ids.push_back(r.integer(0));
+    ix->table.rows.push_back(person_match::row(
+        json::parse(keys_->decrypt(r.blob(1), "cases.person")), json::parse(r.text(2))));
+  }
+  ++duplicate_cache_->stats.full_builds;
+  return ix;
+}
+
+std::shared_ptr<const PersonIndex> Cases::person_index(store::Connection& c) {
   const auto sig_row =
       c.query_one("SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(updated_at), 0) FROM cases");
   const PersonIndex::Signature sig{sig_row->integer(0), sig_row->integer(1), sig_row->integer(2)};
-  const std::lock_guard lock(duplicate_cache_->mutex);
-  if (duplicate_cache_->index && duplicate_cache_->index->signature == sig) {
-    return duplicate_cache_->index;
-  }
-  auto ix = std::make_shared<PersonIndex>();
-  ix->signature = sig;
-  ix->table.columns = kColumnNames;
-  for (const auto& r : c.query("SELECT id, person_enc, profile FROM cases ORDER BY id")) {
-    const auto row = static_cast<std::uint32_t>(ix->table.rows.size());
-    ix->case_ids.push_back(r.integer(0));
-    ix->row_of[r.integer(0)] = row;
-    ix->table.rows.push_back(
-        person_row(json::parse(keys_->decrypt(r.blob(1), "cases.person")), json::parse(r.text(2))));
-    for (auto& key : block_keys(ix->table.rows.back())) ix->blocks[key].push_back(row);
-  }
-  // Every pair within a block once; a block of a very common value is left out.
-  std::vector<dedup::RecordPair> pairs;
-  for (const auto& [key, rows] : ix->blocks) {
-    if (rows.size() * (rows.size() - 1) / 2 > kMaxBlockPairs * 100) continue;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      for (std::size_t j = i + 1; j < rows.size(); ++j) pairs.push_back(ordered(rows[i], rows[j]));
+  auto& cache = *duplicate_cache_;
+  const std::lock_guard lock(cache.mutex);
+  if (cache.index && cache.index->signature == sig) return cache.index;
+  auto& stats = cache.stats;
+  std::shared_ptr<PersonIndex> ix;
+  if (cache.index && sig.count >= cache.index->signature.count) {
+    // Only the cases created or changed since: those with a later id, or written at or after
+    // the last change seen (the same millisecond may hold more than one write).
+    const auto rows = c.query(
+        "SELECT id, person_enc, profile FROM cases WHERE id > ? OR updated_at >= ? "
+        "ORDER BY id",
+        {cache.index->signature.max_id, cache.index->signature.max_updated_at});
+    // Changed in place when no reader holds it; readers keep the version they have.
+    ix = cache.index.use_count() == 1 ? cache.index : std::make_shared<PersonIndex>(*cache.index);
+    for (const auto& r : rows) {
+      const auto scored = person_match::put(
+          *ix, r.integer(0),
+          person_match::row(json::parse(keys_->decrypt(r.blob(1), "cases.person")),
+                            json::parse(r.text(2))));
+      if (!scored) continue;
+      stats.pairs_scored_incrementally += static_cast<std::int64_t>(*scored);
+      ++stats.persons_reindexed;
+    }
+    person_match::sort_proposals(*ix);
+    // A case committed late with an older id and time is not among the rows: read them all.
+    if (static_cast<std::int64_t>(ix->table.size()) < sig.count) {
+      ix.reset();
+    } else {
+      ++stats.incremental_updates;
     }
   }
-  std::sort(pairs.begin(), pairs.end(),
-            [](const auto& a, const auto& b) { return a.a < b.a || (a.a == b.a && a.b < b.b); });
-  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  const auto& model = person_model();
-  for (auto& s : dedup::score_pairs(ix->table, model, pairs)) {
-    if (s.probability >= model.settings.match_probability) ix->proposals.push_back(s);
+  const bool full = !ix;
+  if (full) ix = build_person_index(c);
+  if (full || person_match::needs_new_model(*ix)) {
+    if (ix->table.size() >= person_match::kMinPersonsToLearn) ++stats.model_trainings;
+    ++stats.model_choices;
+    ix->model = person_match::choose_model(ix->table);
+    ix->changed_since_model = 0;
+    person_match::rebuild(*ix);
   }
-  std::stable_sort(ix->proposals.begin(), ix->proposals.end(),
-                   [](const auto& a, const auto& b) { return a.weight > b.weight; });
-  duplicate_cache_->index = ix;
+  ix->signature = sig;
+  stats.learned_model = ix->model->learned;
+  stats.model_persons =
+      ix->model->learned ? static_cast<std::int64_t>(ix->model->model.training_records) : 0;
+  stats.indexed_persons = static_cast<std::int64_t>(ix->table.size());
+  cache.index = ix;
   return ix;
+}
+
+Cases::DuplicateStats Cases::duplicate_stats() const {
+  const std::lock_guard lock(duplicate_cache_->mutex);
+  return duplicate_cache_->stats;
 }
 
 std::vector<json> Cases::duplicate_candidates(const auth::Principal& by, store::Connection& c,
@@ -266,15 +166,15 @@ std::vector<json> Cases::duplicate_candidates(const auth::Principal& by, store::
     if (other != ix->row_of.end()) pairs.push_back(ordered(row, other->second));
   } else {
     std::unordered_set<std::uint32_t> seen;
-    for (const auto& key : block_keys(ix->table.rows[row])) {
+    for (const auto& key : person_match::block_keys(ix->table.rows[row])) {
       const auto it = ix->blocks.find(key);
-      if (it == ix->blocks.end() || it->second.size() > kMaxBlockPairs) continue;
+      if (it == ix->blocks.end() || it->second.size() > person_match::kMaxBlockSize) continue;
       for (const auto other : it->second) {
         if (other != row && seen.insert(other).second) pairs.push_back(ordered(row, other));
       }
     }
   }
-  const auto& model = person_model();
+  const auto& model = ix->model->model;
   auto scored = dedup::score_pairs(ix->table, model, pairs);
   if (only_other == 0) {
     std::erase_if(scored, [&](const dedup::ScoredPair& s) {
@@ -302,7 +202,7 @@ std::vector<json> Cases::duplicate_candidates(const auth::Principal& by, store::
     out.push_back({{"case_id", other},
                    {"probability", scored[i].probability},
                    {"weight", scored[i].weight},
-                   {"reasons", reasons_json(scored[i])}});
+                   {"reasons", person_match::reasons_json(model, scored[i])}});
   }
   return out;
 }
@@ -338,6 +238,8 @@ json Cases::duplicates(const auth::Principal& by, std::int64_t id) {
   auto c = db_.connection();
   const Loaded l = require(by, *c, id, Access::enforcement);
   auto candidates = duplicate_candidates(by, *c, l, 0);
+  const auto ix = person_index(*c);
+  const auto& model = ix->model->model;
   json list = json::array();
   for (auto& cand : candidates) {
     const Loaded o = load(*c, cand["case_id"].get<std::int64_t>());
@@ -352,7 +254,8 @@ json Cases::duplicates(const auth::Principal& by, std::int64_t id) {
   }
   return {{"case", person_summary(*c, l.id, l.record.person, l.record.profile, l.reference,
                                   l.status, l.placement.organisation_id)},
-          {"threshold", person_model().settings.match_probability},
+          {"threshold", model.settings.match_probability},
+          {"model", model_json(*ix->model)},
           {"candidates", list}};
 }
 
@@ -378,6 +281,13 @@ json Cases::duplicate_pair(const auth::Principal& by, std::int64_t id, std::int6
     out["decision"] = {{"decision", d->text(0)},
                        {"decided_by", d->is_null(1) ? json(nullptr) : json(d->integer(1))},
                        {"decided_at", format_iso8601(d->integer(2))}};
+  }
+  out["link"] = nullptr;
+  if (auto k = c->query_one("SELECT linked_by, linked_at FROM case_links WHERE case_a = ? AND "
+                            "case_b = ? AND unlinked_at IS NULL",
+                            {std::min(id, other), std::max(id, other)})) {
+    out["link"] = {{"linked_by", k->is_null(0) ? json(nullptr) : json(k->integer(0))},
+                   {"linked_at", format_iso8601(k->integer(1))}};
   }
   out["may_decide"] =
       access(by, l.placement) == Access::full && access(by, o.placement) == Access::full;
@@ -413,10 +323,12 @@ json Cases::duplicate_queue(const auth::Principal& by, int limit) {
                                   lb.status, lb.placement.organisation_id)},
          {"probability", s.probability},
          {"weight", s.weight},
-         {"reasons", reasons_json(s)}});
+         {"reasons", person_match::reasons_json(ix->model->model, s)}});
   }
   audit_.append(by.audit("case.duplicate_queue", ""));
-  return {{"threshold", person_model().settings.match_probability}, {"candidates", list}};
+  return {{"threshold", ix->model->model.settings.match_probability},
+          {"model", model_json(*ix->model)},
+          {"candidates", list}};
 }
 
 json Cases::decide_duplicate(const auth::Principal& by, std::int64_t id, std::int64_t other,
@@ -448,12 +360,59 @@ json Cases::decide_duplicate(const auth::Principal& by, std::int64_t id, std::in
     auto entry = by.audit("case.duplicate_decide", pair_record(a, b));
     entry.detail = decision;
     audit_.append(c, entry);
+    // "same_person" links the cases; "not_duplicate" ends a link, keeping its row.
+    const bool open = c.query_one(
+                           "SELECT id FROM case_links WHERE case_a = ? AND case_b = ? AND "
+                           "unlinked_at IS NULL",
+                           {a, b})
+                          .has_value();
+    const store::Value author = by.user_id ? store::Value(by.user_id) : store::Value(nullptr);
+    if (decision == "same_person" && !open) {
+      c.execute("INSERT INTO case_links (case_a, case_b, linked_by, linked_at) VALUES (?, ?, ?, ?)",
+                {a, b, author, now});
+      audit_.append(c, by.audit("case.link", pair_record(a, b)));
+    } else if (decision == "not_duplicate" && open) {
+      c.execute(
+          "UPDATE case_links SET unlinked_by = ?, unlinked_at = ? WHERE case_a = ? AND case_b = ? "
+          "AND unlinked_at IS NULL",
+          {author, now, a, b});
+      audit_.append(c, by.audit("case.unlink", pair_record(a, b)));
+    }
   });
   return {{"case_a", a},
           {"case_b", b},
           {"decision", decision},
           {"decided_by", by.user_id},
-          {"decided_at", format_iso8601(now)}};
+          {"decided_at", format_iso8601(now)},
+          {"linked", decision == "same_person"}};
+}
+
+json Cases::linked_cases(const auth::Principal& by, store::Connection& c, std::int64_t id) {
+  std::vector<std::int64_t> others;
+  std::vector<store::Row> rows;
+  for (auto& r : c.query(
+           "SELECT case_a, case_b, linked_by, linked_at, users.username FROM case_links LEFT JOIN "
+           "users ON users.id = case_links.linked_by WHERE (case_a = ? OR case_b = ?) AND "
+           "unlinked_at IS NULL ORDER BY linked_at, case_links.id",
+           {id, id})) {
+    others.push_back(r.integer(0) == id ? r.integer(1) : r.integer(0));
+    rows.push_back(std::move(r));
+  }
+  // Like a candidate pair: only a caller who may read the identifiers of both cases sees it.
+  const auto where = placements(c, others);
+  json out = json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto p = where.find(others[i]);
+    if (p == where.end() || !reads_identifiers(by, p->second)) continue;
+    const auto ref = c.query_one("SELECT reference FROM cases WHERE id = ?", {others[i]});
+    out.push_back(
+        {{"case_id", others[i]},
+         {"reference", ref ? json(ref->text(0)) : json(nullptr)},
+         {"linked_by", rows[i].is_null(2) ? json(nullptr) : json(rows[i].integer(2))},
+         {"linked_by_username", rows[i].is_null(4) ? json(nullptr) : json(rows[i].text(4))},
+         {"linked_at", format_iso8601(rows[i].integer(3))}});
+  }
+  return out;
 }
 
 }  // namespace ctis::cases

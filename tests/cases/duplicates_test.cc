@@ -2,6 +2,11 @@
 // read both cases, and not proposed again once decided.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
 #include "cases/cases.h"
 #include "support/platform.h"
 
@@ -187,6 +192,231 @@ TEST_P(DuplicatesTest, AChangedNameIsSeenAtOnce) {
   const json d = p_->cases->duplicates(worker_, a);
   ASSERT_EQ(d["candidates"].size(), 1u);
   EXPECT_EQ(d["candidates"][0]["case_id"], b);
+}
+
+// Other persons on file for the timing below: none by default; CTIS_DUPLICATE_BENCH_DB=20000
+// measures a full build against an incremental update over that many stored cases.
+std::int64_t background_persons() {
+  const char* text = std::getenv("CTIS_DUPLICATE_BENCH_DB");
+  return text == nullptr ? 0 : std::stoll(text);
+}
+
+TEST_P(DuplicatesTest, ANewDuplicateIsFoundWithoutARebuild) {
+  const std::int64_t others = background_persons();
+  if (others > 0) {
+    std::mt19937_64 rng(3);
+    std::int64_t added = 0;
+    p_->cases->insert_stream(coordinator_, coordinator_.organisation_id, [&](Record& out) {
+      if (added++ == others) return false;
+      auto name = [&] {
+        std::string n(1, static_cast<char>('A' + rng() % 26));
+        for (int i = 0; i < 6; ++i) n += static_cast<char>('a' + rng() % 26);
+        return n;
+      };
+      char born[16];
+      std::snprintf(born, sizeof born, "%04d-%02d-%02d", 1960 + static_cast<int>(rng() % 45),
+                    1 + static_cast<int>(rng() % 12), 1 + static_cast<int>(rng() % 28));
+      out = validate(input(name(), name(), born, "Z" + std::to_string(rng() % 10000000)));
+      return true;
+    });
+  }
+  const auto a = create(worker_, input("Amina", "Okafor", "1999-03-14", "A1234567"));
+  create(worker_, input("Grace", "Eze", "1985-11-02", ""));
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  EXPECT_EQ(p_->cases->duplicates(worker_, a)["candidates"].size(), 0u);
+  const auto t1 = Clock::now();
+  const auto before = p_->cases->duplicate_stats();
+  EXPECT_EQ(before.full_builds, 1);
+  EXPECT_EQ(before.indexed_persons, others + 2);
+  const auto b = create(worker_, input("Amina", "Okafor", "1999-03-14", ""));
+  const auto t2 = Clock::now();
+  const json d = p_->cases->duplicates(worker_, a);
+  const auto t3 = Clock::now();
+  p_->cases->duplicates(worker_, a);  // nothing changed: the index as it is
+  const auto t4 = Clock::now();
+  const auto ms = [](auto dt) { return std::chrono::duration<double, std::milli>(dt).count(); };
+  std::printf(
+      "[ figures  ] %s cases: first look (full build) %.1f ms, after one new case "
+      "(incremental) %.1f ms, unchanged %.1f ms\n",
+      std::to_string(others + 2).c_str(), ms(t1 - t0), ms(t3 - t2), ms(t4 - t3));
+  ASSERT_EQ(d["candidates"].size(), 1u);
+  EXPECT_EQ(d["candidates"][0]["case_id"], b);
+  if (others == 0) {
+    EXPECT_EQ(d["model"]["source"], "priors");
+  }
+  const auto after = p_->cases->duplicate_stats();
+  EXPECT_EQ(after.full_builds, 1);  // only the new case was read
+  EXPECT_EQ(after.incremental_updates, before.incremental_updates + 1);
+  EXPECT_EQ(after.persons_reindexed, before.persons_reindexed + 1);
+  EXPECT_EQ(after.indexed_persons, others + 3);
+  // The queue, built from the index's proposals, has the new pair too.
+  const json queue = p_->cases->duplicate_queue(worker_, 500);
+  bool queued = false;
+  for (const auto& c : queue["candidates"]) {
+    queued = queued || (c["case"]["id"] == a && c["other"]["id"] == b);
+  }
+  EXPECT_TRUE(queued) << queue.dump(2);
+  // A status change writes the case but not the person: nothing is re-scored.
+  p_->cases->set_status(worker_, b, "referred", "");
+  p_->cases->duplicates(worker_, a);
+  EXPECT_EQ(p_->cases->duplicate_stats().persons_reindexed, after.persons_reindexed);
+  EXPECT_EQ(p_->cases->duplicate_stats().full_builds, 1);
+}
+
+TEST_P(DuplicatesTest, TheModelIsLearnedFromTwoHundredPersonsAndAgainAfterATenthMore) {
+  // Invented persons, one in ten recorded twice.
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> given = {"Amina", "Grace", "Joy",   "Blessing", "Mariana",
+                                          "Elena", "Ioana", "Thi",   "Olena",    "Fatima",
+                                          "Rahel", "Sara",  "Nadia", "Lan",      "Precious"};
+  const std::vector<std::string> family = {
+      "Okafor",  "Eze",      "Popescu", "Ionescu", "Nguyen",    "Tran",    "Shevchenko",
+      "Bondar",  "Rahman",   "Hossain", "Mensah",  "Osei",      "Balogun", "Adeyemi",
+      "Dumitru", "Moldovan", "Pham",    "Le",      "Kovalenko", "Akter"};
+  std::vector<Record> records;
+  auto person = [&](std::size_t i) {
+    char born[16];
+    std::snprintf(born, sizeof born, "%04d-%02d-%02d", 1970 + static_cast<int>(rng() % 35),
+                  1 + static_cast<int>(rng() % 12), 1 + static_cast<int>(rng() % 28));
+    json in = input(given[rng() % given.size()], family[rng() % family.size()], born,
+                    i % 3 == 0 ? "" : "X" + std::to_string(100000 + i));
+    in["profile"]["citizenship"] = std::vector<std::string>{"NGA", "ROU", "VNM", "UKR"}[rng() % 4];
+    in["profile"]["gender"] = rng() % 2 == 0 ? "woman" : "man";
+    return in;
+  };
+  auto add = [&](std::size_t count) {
+    std::vector<Record> batch;
+    while (batch.size() < count) {
+      json in = person(records.size());
+      batch.push_back(validate(in));
+      records.push_back(batch.back());
+      if (records.size() % 10 == 0 && batch.size() < count) {
+        // Recorded again: with a misspelt family name, a misspelt given name, or no document.
+        if (records.size() % 30 == 0) {
+          in["person"]["family_name"] = in["person"]["family_name"].get<std::string>() + "e";
+        } else if (records.size() % 30 == 10) {
+          in["person"]["given_name"] = in["person"]["given_name"].get<std::string>() + "h";
+        } else {
+          in["person"].erase("document_number");
+        }
+        batch.push_back(validate(in));
+        records.push_back(batch.back());
+      }
+    }
+    return p_->cases->insert_many(coordinator_, coordinator_.organisation_id, batch);
+  };
+  const auto first = add(199).front();
+  json d = p_->cases->duplicates(worker_, first);
+  EXPECT_EQ(d["model"]["source"], "priors");
+  EXPECT_EQ(d["model"]["persons"], 0);
+  EXPECT_FALSE(p_->cases->duplicate_stats().learned_model);
+  EXPECT_EQ(p_->cases->duplicate_stats().model_trainings, 0);
+  add(1);
+  d = p_->cases->duplicates(worker_, first);
+  EXPECT_EQ(d["model"]["source"], "learned");
+  EXPECT_EQ(d["model"]["persons"], 200);
+  auto stats = p_->cases->duplicate_stats();
+  EXPECT_TRUE(stats.learned_model);
+  EXPECT_EQ(stats.model_trainings, 1);
+  EXPECT_EQ(stats.full_builds, 1);
+  // The misspelt second records are found under the learned model, with their reasons.
+  const json queue = p_->cases->duplicate_queue(worker_, 500);
+  EXPECT_GE(queue["candidates"].size(), 18u);
+  ASSERT_FALSE(queue["candidates"].empty());
+  EXPECT_FALSE(queue["candidates"][0]["reasons"].empty());
+  // Nineteen more (under a tenth): the model stays; the twentieth brings a new one.
+  add(19);
+  p_->cases->duplicates(worker_, first);
+  EXPECT_EQ(p_->cases->duplicate_stats().model_trainings, 1);
+  add(1);
+  d = p_->cases->duplicates(worker_, first);
+  stats = p_->cases->duplicate_stats();
+  EXPECT_EQ(stats.model_trainings, 2);
+  EXPECT_EQ(stats.model_persons, 220);
+  EXPECT_EQ(d["model"]["persons"], 220);
+  EXPECT_EQ(stats.full_builds, 1);
+}
+
+std::int64_t open_links(testing::Platform& p) {
+  return p.db->connection()
+      ->query_one("SELECT COUNT(*) FROM case_links WHERE unlinked_at IS NULL")
+      ->integer(0);
+}
+
+TEST_P(DuplicatesTest, SamePersonLinksTheCasesUntilDecidedOtherwise) {
+  const auto a = create(worker_, input("Amina", "Okafor", "1999-03-14", "A1234567"));
+  const auto b = create(worker_, input("Amina", "Okafro", "1999-03-14", ""));
+  EXPECT_EQ(p_->cases->get(worker_, a)["linked_cases"].size(), 0u);
+  const json decided = p_->cases->decide_duplicate(worker_, a, b, "same_person");
+  EXPECT_TRUE(decided["linked"].get<bool>());
+  const json ga = p_->cases->get(worker_, a);
+  ASSERT_EQ(ga["linked_cases"].size(), 1u) << ga.dump(2);
+  const json& link = ga["linked_cases"][0];
+  EXPECT_EQ(link["case_id"], b);
+  EXPECT_EQ(link["linked_by"], worker_.user_id);
+  EXPECT_EQ(link["linked_by_username"], worker_.username);
+  EXPECT_FALSE(link["linked_at"].get<std::string>().empty());
+  EXPECT_FALSE(link["reference"].get<std::string>().empty());
+  // Both ways, for everyone who reads both cases' identifiers.
+  const json gb = p_->cases->get(coordinator_, b);
+  ASSERT_EQ(gb["linked_cases"].size(), 1u);
+  EXPECT_EQ(gb["linked_cases"][0]["case_id"], a);
+  EXPECT_EQ(p_->cases->duplicate_pair(coordinator_, a, b)["link"]["linked_by"], worker_.user_id);
+  // Analysts read pseudonymous profiles: no link to follow.
+  EXPECT_FALSE(p_->cases->get(analyst_, a).contains("linked_cases"));
+  EXPECT_EQ(audit_count("case.link"), 1);
+  // The same decision again links nothing more.
+  p_->cases->decide_duplicate(coordinator_, b, a, "same_person");
+  EXPECT_EQ(audit_count("case.link"), 1);
+  EXPECT_EQ(open_links(*p_), 1);
+  // "Not the same person" ends the link; the row stays with who ended it.
+  EXPECT_FALSE(p_->cases->decide_duplicate(coordinator_, a, b, "not_duplicate")["linked"]);
+  EXPECT_EQ(p_->cases->get(worker_, a)["linked_cases"].size(), 0u);
+  EXPECT_EQ(p_->cases->get(worker_, b)["linked_cases"].size(), 0u);
+  EXPECT_TRUE(p_->cases->duplicate_pair(worker_, a, b)["link"].is_null());
+  EXPECT_EQ(audit_count("case.unlink"), 1);
+  const auto ended = p_->db->connection()->query_one(
+      "SELECT unlinked_by, unlinked_at, linked_by FROM case_links WHERE case_a = ?", {a});
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_EQ(ended->integer(0), coordinator_.user_id);
+  EXPECT_GT(ended->integer(1), 0);
+  EXPECT_EQ(ended->integer(2), worker_.user_id);
+  // And a later "same person" links them again, as a new link.
+  p_->cases->decide_duplicate(worker_, a, b, "same_person");
+  EXPECT_EQ(p_->cases->get(worker_, b)["linked_cases"].size(), 1u);
+  EXPECT_EQ(open_links(*p_), 1);
+  EXPECT_EQ(p_->db->connection()->query_one("SELECT COUNT(*) FROM case_links")->integer(0), 2);
+  EXPECT_EQ(audit_count("case.link"), 2);
+}
+
+TEST_P(DuplicatesTest, ALinkIsSeenOnlyByThoseWhoReadBothCases) {
+  const auto ours = create(worker_, input("Amina", "Okafor", "1999-03-14", "A1234567"));
+  const auto theirs = create(shelter_, input("Amina", "Okafor", "1999-03-14", "A1234567"));
+  // Without the shelter's referral, the worker may not link a case it cannot read.
+  EXPECT_THROW(p_->cases->decide_duplicate(worker_, ours, theirs, "same_person"), Error);
+  EXPECT_EQ(open_links(*p_), 0);
+  const json referred = p_->cases->refer(
+      shelter_, theirs,
+      {{"to_organisation", worker_.organisation_id}, {"purpose", "follow-up"}, {"consent", true}});
+  p_->cases->decide_duplicate(worker_, ours, theirs, "same_person");
+  ASSERT_EQ(p_->cases->get(worker_, ours)["linked_cases"].size(), 1u);
+  // The shelter reads its own case but not ours: the link is not shown to it.
+  EXPECT_EQ(p_->cases->get(shelter_, theirs)["linked_cases"].size(), 0u);
+  // Nor may it end the link.
+  EXPECT_THROW(p_->cases->decide_duplicate(shelter_, theirs, ours, "not_duplicate"), Error);
+  EXPECT_EQ(open_links(*p_), 1);
+  // Law enforcement with one of the two cases only: no link.
+  p_->cases->refer(worker_, ours,
+                   {{"to_organisation", police_.organisation_id},
+                    {"purpose", "investigation"},
+                    {"consent", true}});
+  const json police_view = p_->cases->get(police_, ours);
+  ASSERT_TRUE(police_view.contains("linked_cases"));
+  EXPECT_EQ(police_view["linked_cases"].size(), 0u);
+  // Consent withdrawn: the worker's organisation no longer reads the shelter's case.
+  p_->cases->withdraw_consent(shelter_, theirs, referred["referrals"][0]["id"].get<std::int64_t>());
+  EXPECT_EQ(p_->cases->get(worker_, ours)["linked_cases"].size(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, DuplicatesTest,
