@@ -53,6 +53,7 @@ struct Options {
   long long project_id = 0;
   std::string settings_file;
   double min_probability = 0.5;
+  double duplicate_share = 0.15;  // link generate: share of corrupted copies
   std::string method;
   std::vector<std::string> methods;
   int periods_per_year = 52;

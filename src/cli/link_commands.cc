@@ -418,6 +418,7 @@ int cmd_link_dedup(const Options& o) {
     fail_invalid("--min-probability", "a probability lies between 0 and 1");
   }
   settings.match_probability = o.min_probability;
+  if (o.threads != 0) settings.threads = o.threads;
   const dedup::Model model = dedup::train(table, settings);
   const auto scored = dedup::score(table, model);
   const auto clusters = dedup::cluster(table.size(), scored, o.min_probability);
@@ -451,6 +452,22 @@ int cmd_link_dedup(const Options& o) {
             << multi << " clusters of two or more records; EM "
             << (model.em_converged ? "converged" : "did not converge") << " in "
             << model.em_iterations << " iterations; " << millis_since(start) << " ms" << std::endl;
+  return 0;
+}
+
+// Synthetic person records with planted duplicates, for testing dedup at scale.
+int cmd_link_generate(const Options& o) {
+  const double duplicate_share = o.duplicate_share;
+  const auto start = Clock::now();
+  if (o.rows == 0) fail_invalid("--rows", "--rows must be at least 1");
+  const dedup::Table table = dedup::generate_persons(o.rows, duplicate_share, o.seed);
+  std::ofstream out = open_private_output(o.out);
+  dedup::write_csv(out, table);
+  out.close();
+  if (!out) fail_invalid("--out", "cannot write " + o.out + ": " + std::strerror(errno));
+  std::cerr << "ctis: wrote " << table.size() << " person records (duplicate share "
+            << duplicate_share << ", seed " << o.seed << ") to " << o.out << " in "
+            << millis_since(start) << " ms" << std::endl;
   return 0;
 }
 
@@ -522,6 +539,17 @@ void add_link_commands(CLI::App& app, Options& o) {
   dedup->add_option("--min-probability", o.min_probability,
                     "Lowest match probability of a reported pair (default 0.5)");
   dedup->add_option("--out", o.out, "Pairs file to write (default stdout)");
+  dedup->add_option("--threads", o.threads, "Worker threads (default: all cores)");
+
+  auto* generate = add_leaf(link, "generate",
+                            "Write synthetic person records (FEBRL columns) with planted "
+                            "duplicates; the truth is in rec_id (rec-N-org, rec-N-dup-K)",
+                            o, cmd_link_generate);
+  generate->add_option("--rows", o.rows, "Number of records")->required();
+  generate->add_option("--out", o.out, "CSV file to write")->required();
+  generate->add_option("--seed", o.seed, "Random seed (default 1): the same seed, the same file");
+  generate->add_option("--duplicates", o.duplicate_share,
+                       "Share of the records that are corrupted copies (default 0.15)");
 }
 
 }  // namespace ctis::cli

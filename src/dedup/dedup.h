@@ -15,7 +15,9 @@
 // applies the same blocking rules to the probe and a pair scores the same either way.
 //
 // Threads: a Table and a trained Model are immutable values, safe to share; every function is
-// reentrant and runs on the calling thread.
+// reentrant. candidate_pairs(), train() and score() split large inputs over
+// Settings::threads worker threads (joined before they return; the same results as one
+// thread); everything else runs on the calling thread.
 // Errors: ctis::Error(invalid) for bad CSV (field() names the row and column), settings that do
 // not fit the table (field() is a JSON pointer such as "/comparisons/2/column") and probes of
 // the wrong width.
@@ -26,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -125,6 +128,19 @@ struct Settings {
   double em_tolerance = 1e-6;     // stop when no parameter moves more than this
   int em_max_iterations = 200;
   double match_probability = 0.5;  // pairs at or above it are duplicates (cluster, reports)
+  // EM runs on at most this many candidate pairs, an even stride through them: the comparison
+  // patterns of a million pairs already pin m down, and more only costs time.
+  std::size_t em_sample_pairs = 1000000;
+  // Estimate m once per blocking rule, leaving out the comparisons of the rule's own columns
+  // (its pairs agree there by construction), then average; then the prior as the share of
+  // matches among ALL record pairs (pairs outside the blocks counted as non-matches), by EM
+  // with m and u fixed. Candidates agree on their blocking keys, so weighing that agreement
+  // against random pairs (u) needs the prior of random pairs, not of candidates. For tight
+  // blocking on large files, where plain EM takes many candidates for matches.
+  bool em_per_blocking_rule = false;
+  // Worker threads for blocking, sampling and scoring (0: one per core). Small inputs stay on
+  // the calling thread. Results do not depend on it.
+  std::size_t threads = 0;
 };
 
 // Hashes std::string and std::string_view alike, so lookups by view do not allocate.
@@ -144,7 +160,8 @@ struct ComparisonModel {
 struct Model {
   Settings settings;
   std::vector<ComparisonModel> comparisons;  // parallel to settings.comparisons
-  double prior = 0;                          // share of matches among candidate pairs (EM)
+  double prior = 0;  // share of matches among candidate pairs (EM), or among all record
+                     // pairs with Settings::em_per_blocking_rule
   int em_iterations = 0;
   bool em_converged = false;
   std::size_t training_records = 0;
@@ -216,7 +233,8 @@ std::vector<Match> find_duplicates(const Table& table, const Record& probe, cons
 // "date" | "numeric", "similarity_bands", "distance_bands", "within_days", "term_frequency"}],
 // "blocking_rules": [[{"column", "prefix"}]], "max_block_size", "u_sample_pairs", "seed",
 // "em_start_prior", "em_start_m_exact", "em_tolerance", "em_max_iterations",
-// "match_probability"}. Omitted members keep their defaults; unknown members are errors.
+// "match_probability", "em_sample_pairs", "em_per_blocking_rule", "threads"}. Omitted members
+// keep their defaults; unknown members are errors.
 Settings parse_settings(std::string_view json_text);
 std::string to_json(const Settings& settings);
 // A trained model, to score later without training again. It holds term frequencies of the
@@ -235,5 +253,24 @@ struct PairQuality {
 // `entity` gives each record's true entity ("" when unknown: never a true pair).
 PairQuality evaluate_pairs(std::span<const RecordPair> predicted,
                            std::span<const std::string> entity);
+
+// ---- Synthetic person records, for scale tests and benchmarks -------------------------------
+
+// `rows` FEBRL-shaped person records (rec_id, given_name, surname, street_number, address_1,
+// address_2, suburb, postcode, state, date_of_birth as YYYYMMDD, soc_sec_id) of which
+// round(rows × duplicate_share) are corrupted copies of the others: one to three typos (insert,
+// delete, substitute, transpose), missing values, day and month swapped, nicknames or a new
+// address. Names and places come from built-in lists of varied origin with Zipf-like
+// frequencies. The truth is in the id: "rec-12-org" and "rec-12-dup-0" are one person. The same
+// arguments give the same table everywhere. Throws Error(invalid) for a share outside [0, 0.9].
+Table generate_persons(std::size_t rows, double duplicate_share, std::uint64_t seed);
+
+// Each record's entity from FEBRL-style ids in `column` ("rec-12-dup-0" → "12"; "" when the id
+// has another form), for evaluate_pairs().
+std::vector<std::string> entities_from_ids(const Table& table, std::string_view column = "rec_id");
+
+// The table as CSV with a header, quoting values that hold commas, quotes, line ends or edge
+// spaces; read_csv() reads it back unchanged.
+void write_csv(std::ostream& out, const Table& table);
 
 }  // namespace ctis::dedup

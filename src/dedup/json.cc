@@ -139,6 +139,9 @@ Settings settings_from(const json& j) {
   r.get("em_tolerance", s.em_tolerance);
   r.get("em_max_iterations", s.em_max_iterations);
   r.get("match_probability", s.match_probability);
+  r.get("em_sample_pairs", s.em_sample_pairs);
+  r.get("em_per_blocking_rule", s.em_per_blocking_rule);
+  r.get("threads", s.threads);
   r.finish();
   return s;
 }
@@ -172,6 +175,9 @@ json settings_json(const Settings& s) {
   j["em_tolerance"] = s.em_tolerance;
   j["em_max_iterations"] = s.em_max_iterations;
   j["match_probability"] = s.match_probability;
+  j["em_sample_pairs"] = s.em_sample_pairs;
+  j["em_per_blocking_rule"] = s.em_per_blocking_rule;
+  j["threads"] = s.threads;
   return j;
 }
 

@@ -67,26 +67,53 @@ std::size_t find_root(std::vector<std::uint32_t>& parent, std::uint32_t x) {
 
 }  // namespace
 
-std::vector<ScoredPair> score_pairs(const Table& table, const Model& model,
-                                    std::span<const RecordPair> pairs) {
+namespace {
+
+// Scores pairs[first, last) into out[first, last) on a few threads; every slot is written by
+// one task, so the result is the same on any number of threads.
+template <typename PairAt>
+void score_range(const Table& table, const Model& model, std::size_t count, PairAt pair_at,
+                 std::vector<ScoredPair>& out) {
   const detail::Resolved resolved = detail::resolve(table, model.settings);
   const WeightTable weights(model);
-  std::vector<ScoredPair> out;
-  out.reserve(pairs.size());
+  out.resize(count);
+  constexpr std::size_t kChunk = 8192;
+  detail::parallel_for((count + kChunk - 1) / kChunk,
+                       detail::thread_count(model.settings.threads, count), [&](std::size_t chunk) {
+                         const std::size_t end = std::min(count, (chunk + 1) * kChunk);
+                         for (std::size_t k = chunk * kChunk; k < end; ++k) {
+                           const RecordPair p = pair_at(k);
+                           out[k] = score_one(model, weights, resolved, table.rows[p.a],
+                                              table.rows[p.b], p);
+                         }
+                       });
+}
+
+}  // namespace
+
+std::vector<ScoredPair> score_pairs(const Table& table, const Model& model,
+                                    std::span<const RecordPair> pairs) {
   for (const RecordPair& p : pairs) {
     if (p.a >= table.size() || p.b >= table.size()) {
       fail_invalid("/pairs", "pair (" + std::to_string(p.a) + ", " + std::to_string(p.b) +
                                  ") is outside the table of " + std::to_string(table.size()) +
                                  " records");
     }
-    out.push_back(score_one(model, weights, resolved, table.rows[p.a], table.rows[p.b], p));
   }
+  std::vector<ScoredPair> out;
+  score_range(
+      table, model, pairs.size(), [&](std::size_t k) { return pairs[k]; }, out);
   return out;
 }
 
 std::vector<ScoredPair> score(const Table& table, const Model& model) {
-  const Candidates candidates = candidate_pairs(table, model.settings);
-  std::vector<ScoredPair> out = score_pairs(table, model, candidates.pairs);
+  const detail::Resolved resolved = detail::resolve(table, model.settings);
+  Candidates stats;
+  const std::vector<std::uint64_t> pairs =
+      detail::union_of(detail::rule_pairs(table, model.settings, resolved, stats));
+  std::vector<ScoredPair> out;
+  score_range(
+      table, model, pairs.size(), [&](std::size_t k) { return detail::unpack(pairs[k]); }, out);
   std::stable_sort(out.begin(), out.end(),
                    [](const ScoredPair& a, const ScoredPair& b) { return a.weight > b.weight; });
   return out;

@@ -221,5 +221,45 @@ TEST_F(LinkCommands, DedupFindsFebrlDuplicatesWithTheirReasons) {
   EXPECT_TRUE(has(r.err, "clusters of two or more records")) << r.err;
 }
 
+TEST_F(LinkCommands, GeneratedPersonsAreDeduplicatedWithTheirPlantedTruth) {
+  const auto persons = (dir_ / "persons.csv").string();
+  auto r = run_ctis({"link", "generate", "--rows", "3000", "--seed", "7", "--duplicates", "0.2",
+                     "--out", persons});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = lines_of(slurp(persons));
+  ASSERT_EQ(rows.size(), 3001U);
+  EXPECT_EQ(rows[0].rfind("rec_id,given_name,surname", 0), 0U) << rows[0];
+  std::size_t duplicates = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) duplicates += has(rows[i].substr(0, 20), "-dup-");
+  EXPECT_EQ(duplicates, 600U);
+  // The same seed writes the same file.
+  const auto again = (dir_ / "again.csv").string();
+  ASSERT_EQ(run_ctis({"link", "generate", "--rows", "3000", "--seed", "7", "--duplicates", "0.2",
+                      "--out", again})
+                .exit_code,
+            0);
+  EXPECT_EQ(slurp(again), slurp(persons));
+
+  const auto pairs = (dir_ / "pairs.csv").string();
+  const auto settings = fs::path(std::getenv("CTIS_SOURCE_DIR")) / "bench" / "dedup" /
+                        "generated-persons.settings.json";
+  r = run_ctis({"link", "dedup", "--settings", settings.string(), "--out", pairs, persons});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto found = lines_of(slurp(pairs));
+  ASSERT_GT(found.size(), 1U);
+  std::size_t right = 0;
+  const auto entity = [](const std::string& id) { return id.substr(0, id.find('-', 4)); };
+  for (std::size_t i = 1; i < found.size(); ++i) {
+    const auto comma = found[i].find(',');
+    const auto a = found[i].substr(0, comma);
+    const auto b = found[i].substr(comma + 1, found[i].find(',', comma + 1) - comma - 1);
+    right += entity(a) == entity(b);
+  }
+  const double precision = static_cast<double>(right) / static_cast<double>(found.size() - 1);
+  EXPECT_GE(precision, 0.95);
+  EXPECT_GE(right, 540U);  // of the 600 planted duplicates (a few share an original)
+  EXPECT_EQ(run_ctis({"link", "generate", "--rows", "0", "--out", again}).exit_code == 0, false);
+}
+
 }  // namespace
 }  // namespace ctis::testing
