@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/core.h"
+#include "core/random.h"
 #include "dedup/dedup.h"
 #include "dedup/generate_lists.h"
 
@@ -17,22 +18,14 @@ namespace {
 
 using detail::Place;
 
-class Random {
+// SplitMix64 with the draws the generator makes millions of times: a fast index (the high half
+// of a 32x32 product, bias below 2^-32 x n, negligible for lists of names) and a coin.
+class Random : public SplitMix64 {
  public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), n < 2^32: the high half of a 32×32 product (bias below 2^-32 × n).
+  using SplitMix64::SplitMix64;
   std::size_t below(std::size_t n) { return ((next() >> 32) * n) >> 32; }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  bool chance(double p) { return uniform() < p; }
-
- private:
-  std::uint64_t state_;
+  double uniform() { return unit(); }
+  bool chance(double p) { return unit() < p; }
 };
 
 // Picks an index of a list by Zipf-like weights 1 / (rank + offset)^exponent: a few values are

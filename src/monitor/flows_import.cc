@@ -22,6 +22,7 @@ using detail::fail_with_issues;
 using detail::FlowWriter;
 using detail::kProgressEvery;
 using detail::read_options;
+using detail::remove_earlier_imports;
 using detail::Rows;
 using store::Connection;
 using store::Value;
@@ -130,15 +131,8 @@ ImportResult Monitor::import_flows(const auth::Principal& by, const FlowReader& 
     });
     try {
       db_.transaction([&](Connection& c) {
-        result.rows_replaced = 0;
-        for (const auto& old :
-             c.query("SELECT id FROM route_imports WHERE format = ? AND file_name = ? ORDER BY id",
-                     {format_code(format), file_name})) {
-          const std::int64_t old_id = old.integer(0);
-          result.rows_replaced += static_cast<std::size_t>(
-              c.execute("DELETE FROM route_flow_rows WHERE import_id = ?", {old_id}));
-          c.execute("DELETE FROM route_imports WHERE id = ?", {old_id});
-        }
+        result.rows_replaced =
+            remove_earlier_imports(c, format_code(format), file_name, "route_flow_rows");
         // Counts and days are known once the whole file is read: set below.
         result.import_id =
             c.query_one(

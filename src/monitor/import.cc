@@ -60,6 +60,7 @@ using detail::flag;
 using detail::FlowWriter;
 using detail::kChunkRows;
 using detail::read_options;
+using detail::remove_earlier_imports;
 using detail::Rows;
 using store::Connection;
 using store::Value;
@@ -289,15 +290,7 @@ ImportResult Monitor::store_rows(const auth::Principal& by, const routes::Datase
   result.file_name = file_name;
   const Millis now = options_.clock();
   db_.transaction([&](Connection& c) {
-    result.rows_replaced = 0;
-    for (const auto& old :
-         c.query("SELECT id FROM route_imports WHERE format = ? AND file_name = ? ORDER BY id",
-                 {format_code(format), file_name})) {
-      const std::int64_t old_id = old.integer(0);
-      result.rows_replaced += static_cast<std::size_t>(
-          c.execute(std::string("DELETE FROM ") + table + " WHERE import_id = ?", {old_id}));
-      c.execute("DELETE FROM route_imports WHERE id = ?", {old_id});
-    }
+    result.rows_replaced = remove_earlier_imports(c, format_code(format), file_name, table);
     std::vector<Value> params{file_name, format_code(format), static_cast<std::int64_t>(span.count),
                               static_cast<std::int64_t>(skipped)};
     add_days(params, span);

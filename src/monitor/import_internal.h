@@ -68,6 +68,21 @@ class BatchInserter {
 
 inline Value flag(bool b) { return Value{std::int64_t{b ? 1 : 0}}; }
 
+// Removes the earlier imports of the same source (format and file name) and their rows from
+// `table`, in the caller's transaction: re-importing replaces, never doubles. Returns the rows.
+inline std::size_t remove_earlier_imports(Connection& c, const std::string& format,
+                                          const std::string& file_name, const std::string& table) {
+  std::size_t removed = 0;
+  for (const auto& old :
+       c.query("SELECT id FROM route_imports WHERE format = ? AND file_name = ? ORDER BY id",
+               {format, file_name})) {
+    removed += static_cast<std::size_t>(
+        c.execute("DELETE FROM " + table + " WHERE import_id = ?", {old.integer(0)}));
+    c.execute("DELETE FROM route_imports WHERE id = ?", {old.integer(0)});
+  }
+  return removed;
+}
+
 struct Rows {
   std::size_t count = 0;
   routes::Day first = std::numeric_limits<routes::Day>::max();
