@@ -2,7 +2,8 @@
 // into the desk at start. An FIU analyst made with the real CLI signs in, opens the review queue,
 // opens an item and sees its explanation, rule, transactions and the network graph, expands a
 // node with the keyboard, dismisses one item with a reason, escalates another and downloads its
-// goAML STR (XML naming the subject), and reads the item in Arabic (right to left). axe-core
+// goAML STR (XML naming the subject), reads the risk ranking (accounts and parties with their
+// reasons, an account leading to its item), and reads the item in Arabic (right to left). axe-core
 // finds no WCAG A/AA violation; no request leaves 127.0.0.1. Run from this folder after
 // `npm ci` and `npm run build` in web/:
 //   CTIS_BIN=/path/to/ctis node --test finance.test.mjs
@@ -167,6 +168,48 @@ describe('CTIS finance desk', () => {
     const r = await call('GET', `/api/v1/finance/items/${toEscalate.id}`);
     assert.equal(r.body.status, 'escalated');
     await shot('escalated');
+  });
+
+  test('the risk ranking shows scored accounts and parties and leads to an item', async () => {
+    await page.goto(`${server.url}/#finance`);
+    await page.getByTestId('finance-queue').waitFor();
+    await page.getByRole('link', { name: 'Risk ranking' }).click();
+    await page.waitForURL(/#finance\/risk$/);
+    const accounts = page.getByTestId('risk-accounts');
+    await accounts.waitFor();
+    const first = accounts.locator('tbody tr').first();
+    const score = Number(await first.locator('.fn-score-value').getAttribute('data-score'));
+    assert.ok(score > 0, `the top account has a score (${score})`);
+    assert.ok((await first.locator('.fn-reason').count()) > 0, 'its reasons are shown as chips');
+    assert.ok((await first.locator('svg.fn-bar[aria-label]').count()) === 1, 'the bar has a text equivalent');
+    assert.ok((await page.getByTestId('risk-parties').locator('tbody tr').count()) > 0, 'a parties table');
+    // The limit is kept in the address.
+    await page.getByLabel('Rows per list').selectOption('25');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/#finance\/risk\?limit=25$/);
+    await accounts.waitFor();
+    assert.ok((await accounts.locator('tbody tr').count()) <= 25);
+    // An account leads to its review item, where its network is drawn.
+    const row = accounts.locator('tbody tr:has([data-testid="risk-item-link"])').first();
+    const account = await row.getAttribute('data-account');
+    const href = await row.getByTestId('risk-item-link').getAttribute('href');
+    await row.getByTestId('risk-item-link').click();
+    await page.waitForURL((u) => u.hash === href);
+    await page.getByTestId('network-graph').locator(`[data-account="${account}"]`).waitFor();
+    const item = await call('GET', `/api/v1/finance/items/${href.slice('#finance/'.length)}`);
+    assert.equal(item.body.subject, account, 'the link opens the item whose subject is the account');
+    await shot('risk');
+    await expectNoAxeViolations('the risk ranking', '#finance/risk', '[data-testid="risk-accounts"]');
+    // Arabic: right to left, translated.
+    await page.goto(`${server.url}/#finance/risk`);
+    await accounts.waitFor();
+    await page.getByTestId('language').first().selectOption('ar');
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+    await page.getByRole('heading', { name: 'ترتيب الخطورة' }).waitFor();
+    await shot('risk-ar');
+    await expectNoAxeViolations('the risk ranking in Arabic', '#finance/risk', '[data-testid="risk-accounts"]', 'ar');
+    await page.getByTestId('language').first().selectOption('en');
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr');
   });
 
   test('the item reads right to left in Arabic', async () => {

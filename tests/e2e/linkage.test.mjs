@@ -141,6 +141,15 @@ describe('CTIS possible duplicates and linkage projects', () => {
     assert.equal(pair.body.decision.decision, 'same_person');
     const again = await call('GET', `/api/v1/cases/${first}/duplicates`);
     assert.ok(!again.body.candidates.some((x) => x.case_id === second), 'a decided pair is not proposed again');
+    // "Same person" links the cases: the first case's page lists the second.
+    const linked = await call('GET', `/api/v1/cases/${first}`);
+    assert.ok(linked.body.linked_cases.some((x) => x.case_id === second), JSON.stringify(linked.body.linked_cases));
+    await page.goto(`${server.url}/#cases/${first}`);
+    const card = page.locator('section[aria-labelledby="linked-h"]');
+    await card.waitFor();
+    assert.equal(await card.getByRole('heading', { name: 'Same person' }).count(), 1);
+    assert.equal(await card.locator(`a[href="#cases/${second}"]`).count(), 1);
+    assert.match(await card.innerText(), /Linked by /);
   });
 
   test('the review reads right to left in Arabic', async () => {

@@ -54,6 +54,16 @@ export interface Case {
   route_countries?: string[];
   /** Present (possibly null) only for the assigned caseworker and coordinators. */
   immigration_status?: string | null;
+  /** Cases decided to be the same person; only for those who read both cases' identifiers. */
+  linked_cases?: LinkedCase[];
+}
+
+export interface LinkedCase {
+  case_id: number;
+  reference: string | null;
+  linked_by: number | null;
+  linked_by_username: string | null;
+  linked_at: string;
 }
 
 export interface HistoryEntry {

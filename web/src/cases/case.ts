@@ -27,7 +27,7 @@ import { routeStrip } from './route';
 import { ScreeningPanel } from './screening';
 import { canWrite, nonPunishmentChip, personName, statusChip } from './shared';
 import { facts, loading, select, textArea } from './ui';
-import { DuplicatesPanel, mayReviewDuplicates } from './duplicates';
+import { DuplicatesPanel, linkedCasesView, mayReviewDuplicates } from './duplicates';
 
 type Tab = 'overview' | 'timeline' | 'assistance' | 'screening' | 'classification' | 'files';
 const TABS: Tab[] = ['overview', 'timeline', 'assistance', 'screening', 'classification', 'files'];
@@ -323,6 +323,7 @@ export class CasePage extends Page {
       { class: 'col-side' },
       this.statusCard(),
       this.duplicates?.view() ?? null,
+      linkedCasesView(c.linked_cases),
       h(
         'section',
         { class: 'card-box', 'aria-labelledby': 'protection-h' },

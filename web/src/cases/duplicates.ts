@@ -4,7 +4,8 @@
 // and the panel stays hidden.
 import { request } from '../api';
 import { h } from '../dom';
-import { formatNumber, t } from '../i18n';
+import { formatDateTime, formatNumber, t } from '../i18n';
+import type { LinkedCase } from './api';
 
 export interface DuplicateReason {
   field: string;
@@ -156,4 +157,34 @@ export class DuplicatesPanel {
       h('p', { class: 'small' }, h('a', { href: '#linkage/review' }, t('cases.dup.queue_link'))),
     );
   }
+}
+
+/** The case page's "Same person" box: cases a reviewer linked to this one; null when none. */
+export function linkedCasesView(links: LinkedCase[] | undefined): HTMLElement | null {
+  if (!links || links.length === 0) return null;
+  return h(
+    'section',
+    { class: 'card-box dup-panel', 'aria-labelledby': 'linked-h' },
+    h('h2', { id: 'linked-h', class: 'section-title' }, t('cases.linked.title')),
+    h('p', { class: 'muted small' }, t('cases.linked.hint')),
+    h(
+      'ul',
+      { class: 'dup-list' },
+      links.map((l) =>
+        h(
+          'li',
+          { class: 'dup-item' },
+          h('a', { href: `#cases/${l.case_id}` }, l.reference ?? `#${l.case_id}`),
+          h(
+            'p',
+            { class: 'muted small' },
+            t('cases.linked.by', {
+              user: l.linked_by_username ?? (l.linked_by ? `#${l.linked_by}` : '—'),
+              when: formatDateTime(new Date(l.linked_at)),
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
 }

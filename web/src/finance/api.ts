@@ -108,6 +108,37 @@ export interface Job {
   alerts?: number;
 }
 
+/** One pattern's contribution to a score. */
+export interface RiskReason {
+  pattern: string;
+  points: number;
+}
+
+export interface RiskAccount {
+  rank: number;
+  account: string;
+  party: string;
+  score: number;
+  reasons: RiskReason[];
+  /** The review item whose subject is this account (highest subject score), or null. */
+  item_id: number | null;
+}
+
+export interface RiskParty {
+  rank: number;
+  party: string;
+  score: number;
+  accounts: string[];
+  reasons: RiskReason[];
+}
+
+/** The risk ranking of a scan; scan_id is null (and the lists empty) when none is loaded. */
+export interface RiskRanking {
+  scan_id: number | null;
+  accounts: RiskAccount[];
+  parties: RiskParty[];
+}
+
 export interface Filter {
   status?: string;
   typology?: string;
@@ -138,6 +169,7 @@ export const financeApi = {
   scan: (name: string, csv: string, accountsCsv?: string) =>
     request<Job>('POST', '/api/v1/finance/scans', accountsCsv ? { name, csv, accounts_csv: accountsCsv } : { name, csv }),
   job: (id: number) => request<Job>('GET', `/api/v1/finance/scans/jobs/${id}`),
+  risk: (limit: number) => request<RiskRanking>('GET', `/api/v1/finance/risk?limit=${limit}`),
 };
 
 export function strUrl(id: number): string {
