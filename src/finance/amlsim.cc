@@ -91,11 +91,49 @@ void load_accounts(const fs::path& path, const char* party_header, const char* c
   });
 }
 
+// Where each added transaction came from (file and line), to name a repeated id's row.
+struct Origins {
+  std::vector<std::string> files, id_columns;
+  std::vector<std::pair<std::uint32_t, std::size_t>> at;  // file index, line
+  void add(const CsvFile& f, std::size_t id_column) {
+    if (files.empty() || files.back() != f.name) {
+      files.push_back(f.name);
+      id_columns.push_back(f.header[id_column]);
+    }
+    at.emplace_back(static_cast<std::uint32_t>(files.size() - 1), f.reader.line());
+  }
+};
+
+// Transaction ids are unique across tx.csv and cash_tx.csv: a repeat is a bad row, reported
+// where it stands (or left out with skip_bad_rows).
+void drop_repeated_ids(LedgerBuilder& b, const Origins& o, const IngestOptions& options,
+                       IngestReport& report) {
+  std::vector<std::size_t> drop;
+  for (const auto& [position, first] : b.duplicate_ids()) {
+    const auto& [file, line] = o.at[position];
+    const auto& [first_file, first_line] = o.at[first];
+    const RowError bad{line, o.id_columns[file],
+                       "duplicate transaction id (first on row " + std::to_string(first_line) +
+                           " of " + o.files[first_file] + ")"};
+    const std::string message = o.files[file] + ": " + bad.message();
+    if (!options.skip_bad_rows) {
+      fail_invalid("row " + std::to_string(bad.row) + ", column " + bad.column, message);
+    }
+    report.bad_rows.push_back(bad);
+    if (report.bad_rows.size() > options.max_bad_rows) {
+      fail_invalid("row " + std::to_string(bad.row), "too many bad rows; last: " + message);
+    }
+    drop.push_back(position);
+  }
+  if (!drop.empty()) b.remove(drop);
+}
+
 }  // namespace
 
 Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& options) {
   LedgerBuilder b;
   IngestReport report;
+  Origins origins;
   const ColumnMapping money;  // two decimals, '.' separator
   if (fs::exists(dir / "tx.csv")) {
     load_accounts(dir / "accounts.csv", "PRIMARY_CUSTOMER_ID", "country", b, options, report);
@@ -121,6 +159,7 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
       t.currency = "USD";
       t.channel = channel_of(cell(type));
       b.add_transaction_view(t);
+      origins.add(tx, id);
     });
     CsvFile cash(dir / "cash_tx.csv");
     const std::size_t cid = cash.column("TXN_ID"), account = cash.column("ACCOUNT_ID"),
@@ -152,6 +191,7 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
       location.assign("branch ").append(cell(branch));
       t.location = location;
       b.add_transaction_view(t);
+      origins.add(cash, cid);
     });
   } else if (fs::exists(dir / "transactions.csv")) {
     load_accounts(dir / "accounts.csv", "CUSTOMER_ID", "COUNTRY", b, options, report);
@@ -166,11 +206,13 @@ Ledger load_amlsim(const std::filesystem::path& dir, const IngestOptions& option
       if (t.to.empty()) return reject(dst, "empty account");
       t.channel = Channel::other;
       b.add_transaction_view(t);
+      origins.add(tx, id);
     });
   } else {
     fail_unavailable("file_unreadable",
                      dir.string() + ": neither tx.csv (sample_outputs) nor transactions.csv");
   }
+  drop_repeated_ids(b, origins, options, report);
   if (options.progress) options.progress(report.rows, 0);
   return b.build();
 }

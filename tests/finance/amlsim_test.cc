@@ -122,6 +122,33 @@ TEST(Amlsim, BadRowNamesFileRowAndColumn) {
   EXPECT_THROW((void)load_amlsim(dir), Error);
 }
 
+TEST(Amlsim, ARepeatedTransactionIdNamesItsFileAndRow) {
+  const auto dir = std::filesystem::path(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") /
+                   ("ctis_finance_dup_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "accounts.csv")
+      << "ACCOUNT_ID,PRIMARY_CUSTOMER_ID,country\n1,C1,US\n2,C2,US\n";
+  std::ofstream(dir / "tx.csv")
+      << "TXN_ID,ACCOUNT_ID,COUNTER_PARTY_ACCOUNT_NUM,TXN_SOURCE_TYPE_CODE,TXN_AMOUNT_ORIG,start\n"
+      << "7,1,2,WIRE,10.00,1\n8,2,1,WIRE,12.00,2\n";
+  std::ofstream(dir / "cash_tx.csv")
+      << "TXN_ID,ACCOUNT_ID,BRANCH_ID,TXN_SOURCE_TYPE_CODE,TXN_AMOUNT_ORIG,RUN_DATE\n"
+      << "9,1,4,CASH-IN,5.00,1\n8,2,4,CASH-OUT,6.00,3\n";
+  try {
+    (void)load_amlsim(dir);
+    ADD_FAILURE() << "a repeated transaction id was accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "cash_tx.csv: row 3, column TXN_ID: duplicate transaction id (first on row 3 of "
+                 "tx.csv)");
+  }
+  IngestOptions skip;
+  skip.skip_bad_rows = true;
+  const Ledger l = load_amlsim(dir, skip);
+  EXPECT_EQ(l.transaction_count(), 3u);  // the first 8 is kept
+  std::filesystem::remove_all(dir);
+}
+
 struct Score {
   double recall = 0, precision = 0;
   std::size_t predicted = 0, truth = 0;
