@@ -196,7 +196,7 @@ class Desk {
   struct Cached;
   std::shared_ptr<const Cached> scan_data(std::int64_t scan_id);
   std::int64_t raise_alerts(std::int64_t scan_id);
-  void run_job(std::int64_t id, ScanUpload upload, auth::Principal by);
+  void run_job(std::int64_t id, ScanUpload upload, const auth::Principal& by);
 
   store::Database& db_;
   std::shared_ptr<const vault::Keyring> keys_;

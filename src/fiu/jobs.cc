@@ -40,7 +40,7 @@ Job Desk::start_scan(const auth::Principal& by, ScanUpload upload) {
   return job;
 }
 
-void Desk::run_job(std::int64_t id, ScanUpload upload, auth::Principal by) {
+void Desk::run_job(std::int64_t id, ScanUpload upload, const auth::Principal& by) {
   auto update = [this, id](const std::function<void(Job&)>& fn) {
     std::lock_guard lock(mutex_);
     fn(jobs_[id]);
